@@ -1,0 +1,14 @@
+//! Schema migrations: the only place table definitions are written. They run unchanged on
+//! PostgreSQL and SQLite, so only portable column types are used here.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_accounts_and_devices;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_accounts_and_devices::Migration)]
+    }
+}

@@ -1,0 +1,221 @@
+//! Configuration, read once from the environment into one typed struct.
+//!
+//! `Config::from_env` is the only place that reads environment variables; everything else gets
+//! the parsed `Config` passed in. A bad value stops start-up with a message naming the variable.
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+/// Which WhatsApp network the devices talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhatsAppMode {
+    /// The real network through whatsapp-rust.
+    Live,
+    /// The simulated network in `whatsapp::sim` (tests, e2e, demo, benchmarks).
+    Sim,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `postgres://…` or `sqlite://…` (default: `./data/wafleet.db`).
+    pub database_url: String,
+    /// `REDIS_URL`: unset means the in-process queue and event bus.
+    pub redis_url: Option<String>,
+    /// `WAFLEET_REDIS_PREFIX`: prefix of every Redis key and channel, so several deployments
+    /// (or tests) can share one Redis.
+    pub redis_prefix: String,
+    /// `WAFLEET_BIND`: the address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `WAFLEET_WHATSAPP`: `live` or `sim`.
+    pub whatsapp: WhatsAppMode,
+    /// `WAFLEET_WEB_DIR`: the built SPA to serve (default `./web/dist` when it exists).
+    pub web_dir: Option<PathBuf>,
+    /// `WAFLEET_MEDIA_DIR`: where uploaded and received media are stored.
+    pub media_dir: PathBuf,
+    /// `WAFLEET_LOG_FORMAT`: `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// `WAFLEET_SESSION_TTL_HOURS`: how long a login session lasts.
+    pub session_ttl: Duration,
+    /// `WAFLEET_LOGIN_MAX_FAILURES`: failed logins per email and IP within `login_window`
+    /// before further attempts are refused.
+    pub login_max_failures: u32,
+    /// `WAFLEET_LOGIN_WINDOW_SECONDS`.
+    pub login_window: Duration,
+    /// `WAFLEET_UPLOAD_MAX_MB`: largest accepted upload; the request body limit follows from it.
+    pub upload_max_bytes: usize,
+    /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency.
+    pub sim_send_latency: Duration,
+}
+
+/// A configuration error that names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+/// The source of variables: the process environment in production, a map in tests.
+pub trait Env {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<const N: usize> Env for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+}
+
+fn parsed<T: FromStr>(env: &dyn Env, var: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match env.get(var) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e| ConfigError {
+            var,
+            message: format!("cannot parse {raw:?}: {e}"),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&ProcessEnv)
+    }
+
+    pub fn from_source(env: &dyn Env) -> Result<Self, ConfigError> {
+        let database_url = env
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| "sqlite://./data/wafleet.db?mode=rwc".to_string());
+        if !(database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://")
+            || database_url.starts_with("sqlite:"))
+        {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                message: "must start with postgres:// or sqlite:".into(),
+            });
+        }
+        let redis_url = env.get("REDIS_URL");
+        if let Some(url) = &redis_url {
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                return Err(ConfigError {
+                    var: "REDIS_URL",
+                    message: "must start with redis:// or rediss://".into(),
+                });
+            }
+        }
+        let whatsapp = match env.get("WAFLEET_WHATSAPP").as_deref().map(str::trim) {
+            None | Some("live") => WhatsAppMode::Live,
+            Some("sim") => WhatsAppMode::Sim,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "WAFLEET_WHATSAPP",
+                    message: format!("{other:?} is not one of: live, sim"),
+                })
+            }
+        };
+        let log_format = match env.get("WAFLEET_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "WAFLEET_LOG_FORMAT",
+                    message: format!("{other:?} is not one of: pretty, json"),
+                })
+            }
+        };
+        let web_dir = match env.get("WAFLEET_WEB_DIR") {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                if !dir.join("index.html").is_file() {
+                    return Err(ConfigError {
+                        var: "WAFLEET_WEB_DIR",
+                        message: format!("{} has no index.html (build the SPA first)", dir.display()),
+                    });
+                }
+                Some(dir)
+            }
+            None => Some(PathBuf::from("./web/dist")).filter(|d| d.join("index.html").is_file()),
+        };
+        let session_hours: u64 = parsed(env, "WAFLEET_SESSION_TTL_HOURS", 24 * 30)?;
+        let login_window: u64 = parsed(env, "WAFLEET_LOGIN_WINDOW_SECONDS", 15 * 60)?;
+        let upload_mb: usize = parsed(env, "WAFLEET_UPLOAD_MAX_MB", 16)?;
+        if upload_mb == 0 || upload_mb > 1024 {
+            return Err(ConfigError {
+                var: "WAFLEET_UPLOAD_MAX_MB",
+                message: "must be between 1 and 1024".into(),
+            });
+        }
+        let redis_prefix = env.get("WAFLEET_REDIS_PREFIX").unwrap_or_else(|| "wafleet:".into());
+        Ok(Self {
+            database_url,
+            redis_url,
+            redis_prefix,
+            bind: parsed(env, "WAFLEET_BIND", SocketAddr::from(([0, 0, 0, 0], 8080)))?,
+            whatsapp,
+            web_dir,
+            media_dir: PathBuf::from(
+                env.get("WAFLEET_MEDIA_DIR").unwrap_or_else(|| "./data/media".into()),
+            ),
+            log_format,
+            session_ttl: Duration::from_secs(session_hours * 3600),
+            login_max_failures: parsed(env, "WAFLEET_LOGIN_MAX_FAILURES", 10)?,
+            login_window: Duration::from_secs(login_window),
+            upload_max_bytes: upload_mb * 1024 * 1024,
+            sim_send_latency: Duration::from_millis(parsed(env, "WAFLEET_SIM_SEND_LATENCY_MS", 0)?),
+        })
+    }
+
+    /// Largest accepted request body: one upload plus room for the GraphQL document around it.
+    pub fn body_limit_bytes(&self) -> usize {
+        self.upload_max_bytes + 1024 * 1024
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let config = Config::from_source(&[("X", "y")]).unwrap();
+        assert!(config.database_url.starts_with("sqlite:"));
+        assert_eq!(config.whatsapp, WhatsAppMode::Live);
+        assert_eq!(config.bind.port(), 8080);
+        assert!(config.redis_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Config::from_source(&[("WAFLEET_BIND", "nowhere")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_BIND");
+        let err = Config::from_source(&[("WAFLEET_WHATSAPP", "fake")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_WHATSAPP");
+        let err = Config::from_source(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        let err = Config::from_source(&[("WAFLEET_UPLOAD_MAX_MB", "0")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_UPLOAD_MAX_MB");
+    }
+}

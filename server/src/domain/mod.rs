@@ -1,0 +1,3 @@
+//! Business rules, one module per area. Nothing here knows GraphQL or HTTP.
+pub mod accounts;
+pub mod ids;

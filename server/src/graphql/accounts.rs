@@ -1,0 +1,222 @@
+//! Accounts: sign up, log in/out, the profile and API tokens.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, Subscription, ID};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::{state, viewer, ClientIp, GqlResult};
+use crate::{
+    auth::accounts::{self, LoginPolicy, NewAccount},
+    domain::{
+        accounts::{Email, FullName, Password, TimeZoneName, TokenName},
+        ids::{ApiTokenId, UserId},
+    },
+    entities::{api_tokens, users},
+    
+    events::{Event, EventKind},
+};
+
+/// A person who uses wafleet. Everything they create belongs to them alone.
+pub struct User(users::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Lower-case email address; the login name.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// IANA time zone used to display times (e.g. `Asia/Kuala_Lumpur`); all stored times are UTC.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The user's API tokens (not login sessions), newest first. Only the owner can see them.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiToken>> {
+        let viewer = viewer(ctx)?;
+        if viewer.user_id.0 != self.0.id {
+            return Ok(Vec::new());
+        }
+        let rows = accounts::api_tokens(&state(ctx).db, viewer.user_id).await?;
+        Ok(rows.into_iter().map(ApiToken::from).collect())
+    }
+}
+
+/// A long-lived token for API clients. The token itself is only shown when it is created.
+#[derive(SimpleObject)]
+pub struct ApiToken {
+    id: ID,
+    name: String,
+    created_at: DateTime<Utc>,
+    /// When the token was last used (to the minute).
+    last_used_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<api_tokens::Model> for ApiToken {
+    fn from(row: api_tokens::Model) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+/// A new session: send `token` as `Authorization: Bearer <token>`.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    token: String,
+    user: User,
+}
+
+/// A new API token. `token` is shown this once; store it now.
+#[derive(SimpleObject)]
+pub struct CreatedApiToken {
+    token: String,
+    api_token: ApiToken,
+}
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    email: String,
+    /// At least 10 characters, not a well-known password.
+    password: String,
+    full_name: String,
+}
+
+#[derive(InputObject)]
+pub struct LogInInput {
+    email: String,
+    password: String,
+}
+
+/// Fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateMeInput {
+    full_name: Option<String>,
+    /// IANA time zone name, e.g. `Europe/Berlin`.
+    time_zone: Option<String>,
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
+        let viewer = viewer(ctx)?;
+        Ok(User(accounts::find_user(&state(ctx).db, viewer.user_id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account and logs it in.
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> GqlResult<AuthPayload> {
+        let account = NewAccount {
+            email: Email::parse(&input.email)?,
+            password: Password::parse(&input.password)?,
+            full_name: FullName::parse(&input.full_name)?,
+        };
+        let app = state(ctx);
+        let (user, token) = accounts::sign_up(&app.db, app.config.session_ttl, account).await?;
+        Ok(AuthPayload { token, user: User(user) })
+    }
+
+    /// Opens a session. Repeated failures for one email from one address are throttled.
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> GqlResult<AuthPayload> {
+        let app = state(ctx);
+        let ip = ctx.data_opt::<ClientIp>().and_then(|ip| ip.0);
+        let policy = LoginPolicy {
+            max_failures: app.config.login_max_failures,
+            window: app.config.login_window,
+        };
+        let (user, token) = accounts::log_in(
+            &app.db,
+            app.login_failures.as_ref(),
+            &policy,
+            app.config.session_ttl,
+            &input.email,
+            &input.password,
+            ip,
+        )
+        .await?;
+        Ok(AuthPayload { token, user: User(user) })
+    }
+
+    /// Ends the current session (or revokes the API token used for this request).
+    async fn log_out(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let viewer = viewer(ctx)?;
+        accounts::log_out(&state(ctx).db, viewer).await?;
+        Ok(true)
+    }
+
+    /// Changes the signed-in user's name or time zone.
+    async fn update_me(&self, ctx: &Context<'_>, input: UpdateMeInput) -> GqlResult<User> {
+        let viewer = viewer(ctx)?;
+        let full_name = input.full_name.as_deref().map(FullName::parse).transpose()?;
+        let time_zone = input.time_zone.as_deref().map(TimeZoneName::parse).transpose()?;
+        let app = state(ctx);
+        let user = accounts::update_me(&app.db, viewer.user_id, full_name, time_zone).await?;
+        app.events
+            .publish(Event { user_id: user.id, kind: EventKind::UserUpdated })
+            .await;
+        Ok(User(user))
+    }
+
+    /// Creates an API token for scripts and integrations. The token is returned only now.
+    async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> GqlResult<CreatedApiToken> {
+        let viewer = viewer(ctx)?;
+        let name = TokenName::parse(&name)?;
+        let (row, token) = accounts::create_api_token(&state(ctx).db, viewer.user_id, name).await?;
+        Ok(CreatedApiToken { token, api_token: row.into() })
+    }
+
+    /// Revokes an API token; requests using it fail from now on.
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
+        let viewer = viewer(ctx)?;
+        let id = ApiTokenId::parse(&id)?;
+        Ok(ApiToken::from(accounts::revoke_api_token(&state(ctx).db, viewer.user_id, id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountSubscription;
+
+#[Subscription]
+impl AccountSubscription {
+    /// Fires when the signed-in user's profile changes (for example in another tab).
+    async fn user_updated(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = GqlResult<User>>, async_graphql::Error> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx).clone();
+        let user_id: UserId = viewer.user_id;
+        let events = BroadcastStream::new(app.events.subscribe());
+        Ok(events
+            .filter_map(move |event| {
+                let wanted = matches!(
+                    event.as_deref(),
+                    Ok(Event { user_id: owner, kind: EventKind::UserUpdated }) if *owner == user_id.0
+                );
+                futures::future::ready(wanted.then_some(()))
+            })
+            .then(move |()| {
+                let app = app.clone();
+                async move { Ok(User(accounts::find_user(&app.db, user_id).await?)) }
+            }))
+    }
+}

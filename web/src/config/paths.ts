@@ -1,0 +1,6 @@
+export const paths = {
+  home: '/',
+  login: '/login',
+  signUp: '/signup',
+  settings: '/settings',
+} as const;

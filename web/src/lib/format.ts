@@ -1,0 +1,25 @@
+/** A date and time as the user reads it, in their chosen time zone. */
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  try {
+    return new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone,
+    }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+      date,
+    );
+  }
+}
+
+export function timeZones(current?: string): string[] {
+  const zones = Intl.supportedValuesOf('timeZone');
+  const extra = ['UTC', current].filter(
+    (zone): zone is string => !!zone && !zones.includes(zone),
+  );
+  return [...extra, ...zones];
+}

@@ -1,0 +1,68 @@
+import { Client, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
+import { cacheExchange } from '@urql/exchange-graphcache';
+import { createClient as createWsClient } from 'graphql-ws';
+
+import { env } from '@/config/env';
+
+import { hasErrorCode } from './errors';
+import { cacheOptions } from './urql-cache';
+
+export type UrqlClientOptions = {
+  /** The session or API token sent with every request, if logged in. */
+  token: string | null;
+  /** Called when the server says the token is no longer valid. */
+  onUnauthenticated: () => void;
+};
+
+export type UrqlClient = {
+  client: Client;
+  dispose: () => void;
+};
+
+export function websocketUrl(location: Pick<Location, 'protocol' | 'host'> = window.location) {
+  const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${protocol}//${location.host}${env.graphqlWsPath}`;
+}
+
+/**
+ * The app's one GraphQL client: HTTP for queries and mutations, graphql-ws for subscriptions.
+ * A new client is made for each token so that nothing cached for one user is shown to another.
+ */
+export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions): UrqlClient {
+  const authorization = token ? `Bearer ${token}` : null;
+
+  const wsClient = createWsClient({
+    url: websocketUrl(),
+    lazy: true,
+    retryAttempts: 5,
+    connectionParams: () => (authorization ? { authorization } : {}),
+  });
+
+  const client = new Client({
+    url: env.graphqlPath,
+    preferGetMethod: false,
+    fetchOptions: () => (authorization ? { headers: { authorization } } : {}),
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (hasErrorCode(error, 'UNAUTHENTICATED')) onUnauthenticated();
+        },
+      }),
+      cacheExchange(cacheOptions),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = wsClient.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+
+  return { client, dispose: () => void wsClient.dispose() };
+}
