@@ -9,6 +9,8 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_accounts_and_devices::Migration)]
+        vec![Box::new(
+            m20261126_000001_create_accounts_and_devices::Migration,
+        )]
     }
 }

@@ -58,13 +58,35 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Users::Table)
                     .col(ColumnDef::new(Users::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Users::Email).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::FullName).string_len(100).not_null())
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
-                    .col(ColumnDef::new(Users::TimeZone).string_len(64).not_null().default("UTC"))
-                    .col(ColumnDef::new(Users::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Users::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Users::LastLoginAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Users::TimeZone)
+                            .string_len(64)
+                            .not_null()
+                            .default("UTC"),
+                    )
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::LastLoginAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -75,14 +97,36 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ApiTokens::Table)
-                    .col(ColumnDef::new(ApiTokens::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(ApiTokens::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(ApiTokens::UserId).uuid().not_null())
                     .col(ColumnDef::new(ApiTokens::Kind).string_len(16).not_null())
                     .col(ColumnDef::new(ApiTokens::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(ApiTokens::TokenHash).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(ApiTokens::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(ApiTokens::LastUsedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiTokens::ExpiresAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(ApiTokens::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiTokens::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiTokens::LastUsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiTokens::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(ApiTokens::Table, ApiTokens::UserId)
@@ -115,14 +159,44 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Devices::Lid).string_len(100).null())
                     .col(ColumnDef::new(Devices::Status).string_len(16).not_null())
                     .col(ColumnDef::new(Devices::StatusReason).string_len(500).null())
-                    .col(ColumnDef::new(Devices::MinDelaySeconds).integer().not_null().default(5))
-                    .col(ColumnDef::new(Devices::MaxDelaySeconds).integer().not_null().default(15))
+                    .col(
+                        ColumnDef::new(Devices::MinDelaySeconds)
+                            .integer()
+                            .not_null()
+                            .default(5),
+                    )
+                    .col(
+                        ColumnDef::new(Devices::MaxDelaySeconds)
+                            .integer()
+                            .not_null()
+                            .default(15),
+                    )
                     .col(ColumnDef::new(Devices::DailyCap).integer().null())
-                    .col(ColumnDef::new(Devices::BannedUntil).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Devices::PairedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Devices::LastSeenAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Devices::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Devices::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Devices::BannedUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Devices::PairedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Devices::LastSeenAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Devices::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Devices::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Devices::Table, Devices::UserId)
@@ -154,8 +228,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Devices::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(ApiTokens::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Devices::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(ApiTokens::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }

@@ -77,7 +77,9 @@ impl Env for ProcessEnv {
 
 impl<const N: usize> Env for [(&str, &str); N] {
     fn get(&self, name: &str) -> Option<String> {
-        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
     }
 }
 
@@ -148,7 +150,10 @@ impl Config {
                 if !dir.join("index.html").is_file() {
                     return Err(ConfigError {
                         var: "WAFLEET_WEB_DIR",
-                        message: format!("{} has no index.html (build the SPA first)", dir.display()),
+                        message: format!(
+                            "{} has no index.html (build the SPA first)",
+                            dir.display()
+                        ),
                     });
                 }
                 Some(dir)
@@ -164,7 +169,9 @@ impl Config {
                 message: "must be between 1 and 1024".into(),
             });
         }
-        let redis_prefix = env.get("WAFLEET_REDIS_PREFIX").unwrap_or_else(|| "wafleet:".into());
+        let redis_prefix = env
+            .get("WAFLEET_REDIS_PREFIX")
+            .unwrap_or_else(|| "wafleet:".into());
         Ok(Self {
             database_url,
             redis_url,
@@ -173,7 +180,8 @@ impl Config {
             whatsapp,
             web_dir,
             media_dir: PathBuf::from(
-                env.get("WAFLEET_MEDIA_DIR").unwrap_or_else(|| "./data/media".into()),
+                env.get("WAFLEET_MEDIA_DIR")
+                    .unwrap_or_else(|| "./data/media".into()),
             ),
             log_format,
             session_ttl: Duration::from_secs(session_hours * 3600),

@@ -23,7 +23,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    let db = Database::connect(options).await.context("connecting to the database")?;
+    let db = Database::connect(options)
+        .await
+        .context("connecting to the database")?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers run while one writer writes; it is a property of the file.
         db.execute_unprepared("PRAGMA journal_mode=WAL;")
@@ -34,7 +36,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -42,9 +46,12 @@ fn sqlite_file(url: &str) -> Option<&str> {
 /// Runs pending migrations. On PostgreSQL a transaction-scoped advisory lock, held on its own
 /// connection, keeps several nodes that start together from migrating at once.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    const LOCK: i64 = 0x7761_666c_6565_74; // "wafleet"
+    const LOCK: i64 = 0x0077_6166_6c65_6574; // "wafleet"
     let lock = if db.get_database_backend() == DbBackend::Postgres {
-        let txn = db.begin().await.context("opening the migration lock transaction")?;
+        let txn = db
+            .begin()
+            .await
+            .context("opening the migration lock transaction")?;
         txn.execute(Statement::from_string(
             DbBackend::Postgres,
             format!("SELECT pg_advisory_xact_lock({LOCK})"),
@@ -68,7 +75,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {
-        assert_eq!(sqlite_file("sqlite://./data/w.db?mode=rwc"), Some("./data/w.db"));
+        assert_eq!(
+            sqlite_file("sqlite://./data/w.db?mode=rwc"),
+            Some("./data/w.db")
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x/y"), None);
     }

@@ -6,7 +6,6 @@
 
 use async_graphql::{Enum, ErrorExtensions};
 
-
 /// The codes a client can find in `extensions.code`.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
@@ -77,8 +76,12 @@ impl AppError {
             AppError::Unauthenticated(m) => (*m).to_owned(),
             AppError::Forbidden => "You are not allowed to do this.".to_owned(),
             AppError::NotFound(what) => format!("{what} not found."),
-            AppError::Validation(m) | AppError::Conflict(m) | AppError::DeviceOffline(m) => m.clone(),
-            AppError::RateLimited { retry_after_seconds } => {
+            AppError::Validation(m) | AppError::Conflict(m) | AppError::DeviceOffline(m) => {
+                m.clone()
+            }
+            AppError::RateLimited {
+                retry_after_seconds,
+            } => {
                 format!("Too many attempts. Try again in {retry_after_seconds} seconds.")
             }
             AppError::Internal(_) => "Internal server error".to_owned(),
@@ -123,7 +126,10 @@ impl From<AppError> for async_graphql::Error {
         let code = err.code();
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", code.as_str());
-            if let AppError::RateLimited { retry_after_seconds } = err {
+            if let AppError::RateLimited {
+                retry_after_seconds,
+            } = err
+            {
                 ext.set("retryAfterSeconds", retry_after_seconds);
             }
         })
@@ -140,7 +146,10 @@ mod tests {
             AppError::Internal(anyhow::anyhow!("relation \"users\" does not exist")).into();
         assert_eq!(err.message, "Internal server error");
         let ext = err.extensions.expect("extensions");
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
     }
 
     #[test]
@@ -151,7 +160,12 @@ mod tests {
             (AppError::NotFound("Device"), "NOT_FOUND"),
             (AppError::validation("bad"), "BAD_USER_INPUT"),
             (AppError::Conflict("taken".into()), "CONFLICT"),
-            (AppError::RateLimited { retry_after_seconds: 3 }, "RATE_LIMITED"),
+            (
+                AppError::RateLimited {
+                    retry_after_seconds: 3,
+                },
+                "RATE_LIMITED",
+            ),
             (AppError::DeviceOffline("off".into()), "DEVICE_OFFLINE"),
         ];
         for (err, code) in cases {

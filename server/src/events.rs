@@ -49,13 +49,20 @@ impl EventBus {
     }
 
     /// A bus shared by every node on the same Redis and prefix.
-    pub async fn redis(client: Pool, config: fred::types::config::Config, prefix: &str) -> anyhow::Result<Self> {
+    pub async fn redis(
+        client: Pool,
+        config: fred::types::config::Config,
+        prefix: &str,
+    ) -> anyhow::Result<Self> {
         let (local, _) = broadcast::channel(CHANNEL_CAPACITY);
         let channel = format!("{prefix}events");
         let subscriber = Builder::from_config(config)
             .build_subscriber_client()
             .context("building the Redis subscriber")?;
-        subscriber.init().await.context("connecting the Redis subscriber")?;
+        subscriber
+            .init()
+            .await
+            .context("connecting the Redis subscriber")?;
         // Re-subscribes by itself after a reconnect.
         let _resubscribe = subscriber.manage_subscriptions();
         subscriber
@@ -70,12 +77,16 @@ impl EventBus {
             loop {
                 match messages.recv().await {
                     Ok(message) => {
-                        let Some(text) = message.value.as_str() else { continue };
+                        let Some(text) = message.value.as_str() else {
+                            continue;
+                        };
                         match serde_json::from_str::<Event>(&text) {
                             Ok(event) => {
                                 let _ = forward.send(Arc::new(event));
                             }
-                            Err(err) => tracing::warn!(error = %err, "undecodable event on the bus"),
+                            Err(err) => {
+                                tracing::warn!(error = %err, "undecodable event on the bus")
+                            }
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
@@ -106,7 +117,9 @@ impl EventBus {
             match sent {
                 Ok(_) => return,
                 // Redis is down: at least the subscribers on this node get it.
-                Err(err) => tracing::warn!(error = %err, "publishing on Redis failed; delivering locally"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "publishing on Redis failed; delivering locally")
+                }
             }
         }
         let _ = self.local.send(Arc::new(event));

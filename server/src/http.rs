@@ -6,7 +6,9 @@ use async_graphql::{
     http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS},
     Data, ErrorExtensionValues, Value,
 };
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket, rejection::GraphQLRejection};
+use async_graphql_axum::{
+    rejection::GraphQLRejection, GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket,
+};
 use axum::{
     body::Body,
     extract::{ConnectInfo, MatchedPath, Request, State, WebSocketUpgrade},
@@ -61,23 +63,28 @@ pub fn router(state: HttpState) -> Router {
     };
     let request_id = header::HeaderName::from_static("x-request-id");
     router
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let path = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_else(|| request.uri().path().to_owned());
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            tracing::info_span!("request", method = %request.method(), path, request.id = id)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let path = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| request.uri().path().to_owned());
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                tracing::info_span!("request", method = %request.method(), path, request.id = id)
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
@@ -115,16 +122,31 @@ async fn graphql_http(
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => {
-            let message = format!("The request is not a valid GraphQL request: {}", rejection.0);
-            return error_response(&state, StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, &message);
+            let message = format!(
+                "The request is not a valid GraphQL request: {}",
+                rejection.0
+            );
+            return error_response(
+                &state,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                &message,
+            );
         }
     };
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let auth = match resolve_auth(&state.app, authorization).await {
         Ok(auth) => auth,
         Err(err) => {
             let err: async_graphql::Error = err.into();
-            return error_response(&state, StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, &err.message);
+            return error_response(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                &err.message,
+            );
         }
     };
     let request = request.data(auth).data(ClientIp(Some(peer.ip())));
@@ -132,7 +154,9 @@ async fn graphql_http(
     for error in &mut response.errors {
         // Errors raised before resolvers run (syntax, validation, depth and complexity limits,
         // argument types) carry no code yet: they are all the client's to fix.
-        let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
         let code = match extensions.get("code") {
             Some(Value::String(code)) => code.clone(),
             _ => {
@@ -145,7 +169,12 @@ async fn graphql_http(
     GraphQLResponse::from(response).into_response()
 }
 
-fn error_response(state: &HttpState, status: StatusCode, code: ErrorCode, message: &str) -> Response {
+fn error_response(
+    state: &HttpState,
+    status: StatusCode,
+    code: ErrorCode,
+    message: &str,
+) -> Response {
     state.app.metrics.record_graphql_error(code.as_str());
     graphql_error_body(status, code, message)
 }
@@ -163,8 +192,15 @@ async fn reject_oversized(State(limit): State<usize>, request: Request, next: Ne
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if announced.is_some_and(|len| len > limit) {
-        let message = format!("The request body is too large (limit {} MB).", limit / (1024 * 1024));
-        return graphql_error_body(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BadUserInput, &message);
+        let message = format!(
+            "The request body is too large (limit {} MB).",
+            limit / (1024 * 1024)
+        );
+        return graphql_error_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            &message,
+        );
     }
     next.run(request).await
 }
@@ -219,8 +255,16 @@ async fn readyz(State(state): State<HttpState>) -> Response {
         ),
     };
     let ready = db_ok && redis_ok.unwrap_or(true);
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "ready": ready, "database": db_ok, "redis": redis_ok }))).into_response()
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({ "ready": ready, "database": db_ok, "redis": redis_ok })),
+    )
+        .into_response()
 }
 
 async fn metrics(State(state): State<HttpState>) -> Response {
@@ -243,6 +287,9 @@ async fn spa_missing() -> (StatusCode, &'static str) {
 async fn count_requests(State(state): State<HttpState>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let response = next.run(request).await;
-    state.app.metrics.record_http(&method, response.status().as_u16());
+    state
+        .app
+        .metrics
+        .record_http(&method, response.status().as_u16());
     response
 }

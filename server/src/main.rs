@@ -15,7 +15,11 @@ use wafleet::{
 };
 
 #[derive(Parser)]
-#[command(name = "wafleet", version, about = "Runs a fleet of WhatsApp devices behind a GraphQL API")]
+#[command(
+    name = "wafleet",
+    version,
+    about = "Runs a fleet of WhatsApp devices behind a GraphQL API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,15 +73,21 @@ async fn run() -> anyhow::Result<()> {
         Command::CreateUser { email, full_name } => {
             eprintln!("Password (one line on standard input):");
             let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password).context("reading the password")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("reading the password")?;
             let account = NewAccount {
                 email: Email::parse(&email).map_err(|e| anyhow::anyhow!(e.message()))?,
-                password: Password::parse(password.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!(e.message()))?,
+                password: Password::parse(password.trim_end_matches(['\r', '\n']))
+                    .map_err(|e| anyhow::anyhow!(e.message()))?,
                 full_name: FullName::parse(&full_name).map_err(|e| anyhow::anyhow!(e.message()))?,
             };
             let db = db::connect(&config.database_url).await?;
             db::migrate(&db).await?;
-            let user = accounts::create_user_cli(&db, account).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let user = accounts::create_user_cli(&db, account)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
             println!("created user {}", user.id);
             Ok(())
         }

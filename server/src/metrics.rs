@@ -1,10 +1,6 @@
 //! Prometheus text metrics: HTTP requests, GraphQL errors by code, the database pool.
 
-use std::{
-    collections::BTreeMap,
-    fmt::Write,
-    sync::Mutex,
-};
+use std::{collections::BTreeMap, fmt::Write, sync::Mutex};
 
 use sea_orm::DatabaseConnection;
 
@@ -43,7 +39,10 @@ impl Metrics {
         out.push_str("# TYPE wafleet_graphql_errors_total counter\n");
         if let Ok(map) = self.graphql_errors.lock() {
             for (code, count) in map.iter() {
-                let _ = writeln!(out, "wafleet_graphql_errors_total{{code=\"{code}\"}} {count}");
+                let _ = writeln!(
+                    out,
+                    "wafleet_graphql_errors_total{{code=\"{code}\"}} {count}"
+                );
             }
         }
         let (size, idle) = pool_stats(db);

@@ -10,10 +10,13 @@ use crate::config::LogFormat;
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,fred=warn";
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
-        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),
+        LogFormat::Json => registry
+            .with(fmt::layer().json().flatten_event(true))
+            .try_init(),
         LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
     };
 }
@@ -22,7 +25,9 @@ pub fn init(format: LogFormat) {
 pub fn init_for_test() {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::registry()
-            .with(EnvFilter::new(std::env::var("TEST_LOG").unwrap_or_default()))
+            .with(EnvFilter::new(
+                std::env::var("TEST_LOG").unwrap_or_default(),
+            ))
             .with(fmt::layer().with_test_writer())
             .try_init();
     }

@@ -103,11 +103,17 @@ pub async fn log_in(
         .filter(users::Column::Email.eq(&email))
         .one(db)
         .await?;
-    let ok = password::verify(password_attempt, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let ok = password::verify(
+        password_attempt,
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
     let user = match (ok, user) {
         (true, Some(user)) => user,
         _ => {
-            failures.record_failure(&throttle_key, policy.window).await?;
+            failures
+                .record_failure(&throttle_key, policy.window)
+                .await?;
             return Err(AppError::Unauthenticated("Wrong email or password."));
         }
     };
@@ -168,7 +174,10 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Opt
         return Ok(None);
     }
     // Writing on every request would make each read a write; a minute's precision is plenty.
-    if row.last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
+    if row
+        .last_used_at
+        .is_none_or(|at| now - at > chrono::Duration::minutes(1))
+    {
         api_tokens::Entity::update_many()
             .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
             .filter(api_tokens::Column::Id.eq(row.id))
@@ -183,7 +192,9 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Opt
 
 /// Ends the session (or revokes the API token) the caller authenticated with.
 pub async fn log_out(db: &DatabaseConnection, viewer: Viewer) -> AppResult<()> {
-    api_tokens::Entity::delete_by_id(viewer.token_id).exec(db).await?;
+    api_tokens::Entity::delete_by_id(viewer.token_id)
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -213,7 +224,10 @@ pub async fn update_me(
 }
 
 /// The user's API tokens (not sessions), newest first.
-pub async fn api_tokens(db: &DatabaseConnection, user_id: UserId) -> AppResult<Vec<api_tokens::Model>> {
+pub async fn api_tokens(
+    db: &DatabaseConnection,
+    user_id: UserId,
+) -> AppResult<Vec<api_tokens::Model>> {
     Ok(api_tokens::Entity::find()
         .filter(api_tokens::Column::UserId.eq(user_id.0))
         .filter(api_tokens::Column::Kind.eq(KIND_API))

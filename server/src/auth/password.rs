@@ -52,7 +52,9 @@ mod tests {
         let password = Password::parse("correct horse battery").unwrap();
         let stored = hash(&password).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", Some(stored.clone())).await.unwrap());
+        assert!(verify("correct horse battery", Some(stored.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong horse battery", Some(stored)).await.unwrap());
         assert!(!verify("anything", None).await.unwrap());
     }

@@ -29,7 +29,10 @@ pub struct MemoryFailureCounter {
 #[async_trait]
 impl FailureCounter for MemoryFailureCounter {
     async fn failures(&self, key: &str) -> anyhow::Result<u32> {
-        let entries = self.entries.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let entries = self
+            .entries
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
         Ok(match entries.get(key) {
             Some((count, until)) if *until > Instant::now() => *count,
             _ => 0,
@@ -37,7 +40,10 @@ impl FailureCounter for MemoryFailureCounter {
     }
 
     async fn record_failure(&self, key: &str, window: Duration) -> anyhow::Result<()> {
-        let mut entries = self.entries.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
         let now = Instant::now();
         entries.retain(|_, (_, until)| *until > now);
         let entry = entries.entry(key.to_owned()).or_insert((0, now + window));
@@ -46,7 +52,10 @@ impl FailureCounter for MemoryFailureCounter {
     }
 
     async fn reset(&self, key: &str) -> anyhow::Result<()> {
-        let mut entries = self.entries.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
         entries.remove(key);
         Ok(())
     }

@@ -22,7 +22,9 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(AppError::validation("Enter a valid email address, like name@example.com."))
+            Err(AppError::validation(
+                "Enter a valid email address, like name@example.com.",
+            ))
         }
     }
 
@@ -38,9 +40,21 @@ pub struct Password(String);
 const MIN_PASSWORD: usize = 10;
 const MAX_PASSWORD: usize = 128;
 const COMMON_PASSWORDS: &[&str] = &[
-    "1234567890", "12345678910", "0123456789", "password123", "password1234", "qwertyuiop",
-    "1q2w3e4r5t", "iloveyou123", "administrator", "letmein1234", "passwordpassword",
-    "abcdefghij", "qwerty12345", "welcome123", "changeme123",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "password123",
+    "password1234",
+    "qwertyuiop",
+    "1q2w3e4r5t",
+    "iloveyou123",
+    "administrator",
+    "letmein1234",
+    "passwordpassword",
+    "abcdefghij",
+    "qwerty12345",
+    "welcome123",
+    "changeme123",
 ];
 
 impl Password {
@@ -58,7 +72,8 @@ impl Password {
         }
         let mut chars = raw.chars();
         let first = chars.next();
-        if chars.all(|c| Some(c) == first) || COMMON_PASSWORDS.contains(&raw.to_lowercase().as_str())
+        if chars.all(|c| Some(c) == first)
+            || COMMON_PASSWORDS.contains(&raw.to_lowercase().as_str())
         {
             return Err(AppError::validation(
                 "Password is too weak: it is too easy to guess. Pick something longer or less common.",
@@ -87,10 +102,12 @@ impl FullName {
         let name = raw.trim();
         match name.chars().count() {
             0 => Err(AppError::validation("Full name cannot be empty.")),
-            n if n > 100 => Err(AppError::validation("Full name is too long (at most 100 characters).")),
-            _ if name.chars().any(char::is_control) => {
-                Err(AppError::validation("Full name cannot contain control characters."))
-            }
+            n if n > 100 => Err(AppError::validation(
+                "Full name is too long (at most 100 characters).",
+            )),
+            _ if name.chars().any(char::is_control) => Err(AppError::validation(
+                "Full name cannot contain control characters.",
+            )),
             _ => Ok(Self(name.to_owned())),
         }
     }
@@ -130,7 +147,9 @@ impl TokenName {
         let name = raw.trim();
         match name.chars().count() {
             0 => Err(AppError::validation("Token name cannot be empty.")),
-            n if n > 100 => Err(AppError::validation("Token name is too long (at most 100 characters).")),
+            n if n > 100 => Err(AppError::validation(
+                "Token name is too long (at most 100 characters).",
+            )),
             _ => Ok(Self(name.to_owned())),
         }
     }
@@ -146,8 +165,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@@b.com", "a@b..com"] {
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "a@@b.com",
+            "a@b..com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -164,7 +195,12 @@ mod tests {
 
     #[test]
     fn time_zones_must_be_iana_names() {
-        assert_eq!(TimeZoneName::parse("Asia/Kuala_Lumpur").unwrap().into_inner(), "Asia/Kuala_Lumpur");
+        assert_eq!(
+            TimeZoneName::parse("Asia/Kuala_Lumpur")
+                .unwrap()
+                .into_inner(),
+            "Asia/Kuala_Lumpur"
+        );
         assert!(TimeZoneName::parse("Mars/Olympus").is_err());
         assert!(TimeZoneName::parse("+8").is_err());
     }

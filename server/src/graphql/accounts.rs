@@ -13,7 +13,6 @@ use crate::{
         ids::{ApiTokenId, UserId},
     },
     entities::{api_tokens, users},
-    
     events::{Event, EventKind},
 };
 
@@ -117,7 +116,9 @@ impl AccountQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let viewer = viewer(ctx)?;
-        Ok(User(accounts::find_user(&state(ctx).db, viewer.user_id).await?))
+        Ok(User(
+            accounts::find_user(&state(ctx).db, viewer.user_id).await?,
+        ))
     }
 }
 
@@ -135,7 +136,10 @@ impl AccountMutation {
         };
         let app = state(ctx);
         let (user, token) = accounts::sign_up(&app.db, app.config.session_ttl, account).await?;
-        Ok(AuthPayload { token, user: User(user) })
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
     }
 
     /// Opens a session. Repeated failures for one email from one address are throttled.
@@ -156,7 +160,10 @@ impl AccountMutation {
             ip,
         )
         .await?;
-        Ok(AuthPayload { token, user: User(user) })
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
     }
 
     /// Ends the current session (or revokes the API token used for this request).
@@ -169,29 +176,49 @@ impl AccountMutation {
     /// Changes the signed-in user's name or time zone.
     async fn update_me(&self, ctx: &Context<'_>, input: UpdateMeInput) -> GqlResult<User> {
         let viewer = viewer(ctx)?;
-        let full_name = input.full_name.as_deref().map(FullName::parse).transpose()?;
-        let time_zone = input.time_zone.as_deref().map(TimeZoneName::parse).transpose()?;
+        let full_name = input
+            .full_name
+            .as_deref()
+            .map(FullName::parse)
+            .transpose()?;
+        let time_zone = input
+            .time_zone
+            .as_deref()
+            .map(TimeZoneName::parse)
+            .transpose()?;
         let app = state(ctx);
         let user = accounts::update_me(&app.db, viewer.user_id, full_name, time_zone).await?;
         app.events
-            .publish(Event { user_id: user.id, kind: EventKind::UserUpdated })
+            .publish(Event {
+                user_id: user.id,
+                kind: EventKind::UserUpdated,
+            })
             .await;
         Ok(User(user))
     }
 
     /// Creates an API token for scripts and integrations. The token is returned only now.
-    async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> GqlResult<CreatedApiToken> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> GqlResult<CreatedApiToken> {
         let viewer = viewer(ctx)?;
         let name = TokenName::parse(&name)?;
         let (row, token) = accounts::create_api_token(&state(ctx).db, viewer.user_id, name).await?;
-        Ok(CreatedApiToken { token, api_token: row.into() })
+        Ok(CreatedApiToken {
+            token,
+            api_token: row.into(),
+        })
     }
 
     /// Revokes an API token; requests using it fail from now on.
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
         let viewer = viewer(ctx)?;
         let id = ApiTokenId::parse(&id)?;
-        Ok(ApiToken::from(accounts::revoke_api_token(&state(ctx).db, viewer.user_id, id).await?))
+        Ok(ApiToken::from(
+            accounts::revoke_api_token(&state(ctx).db, viewer.user_id, id).await?,
+        ))
     }
 }
 
@@ -201,7 +228,10 @@ pub struct AccountSubscription;
 #[Subscription]
 impl AccountSubscription {
     /// Fires when the signed-in user's profile changes (for example in another tab).
-    async fn user_updated(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = GqlResult<User>>, async_graphql::Error> {
+    async fn user_updated(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = GqlResult<User>>, async_graphql::Error> {
         let viewer = viewer(ctx)?;
         let app = state(ctx).clone();
         let user_id: UserId = viewer.user_id;

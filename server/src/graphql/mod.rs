@@ -34,10 +34,14 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 
 /// The schema without runtime data (for `print-schema`); `build_schema` adds the app state.
 pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .register_output_type::<ErrorCode>()
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .register_output_type::<ErrorCode>()
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {

@@ -1,1 +1,10 @@
+//! The integration suite: one binary, every test against a fresh PostgreSQL database and its
+//! own Redis key prefix, talking to the real server over HTTP and WebSocket.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
+mod helpers;
+mod http_surface;
+mod schema;
+mod sqlite_smoke;
+mod subscriptions;

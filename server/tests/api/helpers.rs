@@ -1,0 +1,494 @@
+//! `spawn_app()` and the client helpers every test uses.
+
+use std::{
+    path::PathBuf,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use futures::{SinkExt, StreamExt};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::{oneshot, OnceCell};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Message};
+use uuid::Uuid;
+use wafleet::{config::Config, startup::Application, state::AppState, telemetry};
+
+fn postgres_base() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// The migrated template database, named after a hash of the migration sources so that a
+/// changed migration gets a new template.
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let migrations_dir =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations/src");
+            let mut files: Vec<_> = std::fs::read_dir(&migrations_dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            let mut hasher = Sha256::new();
+            for file in files {
+                hasher.update(std::fs::read(file).unwrap());
+            }
+            let name = format!("wafleet_tpl_{}", &hex::encode(hasher.finalize())[..16]);
+
+            let admin = admin_connection().await;
+            // One runner at a time decides whether the template exists (other test processes may run).
+            admin
+                .execute_unprepared("SELECT pg_advisory_lock(77001)")
+                .await
+                .unwrap();
+            let exists = admin
+                .query_one(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .unwrap()
+                .is_some();
+            if !exists {
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                let db = Database::connect(format!("{}/{name}", postgres_base()))
+                    .await
+                    .unwrap();
+                wafleet::db::migrate(&db).await.unwrap();
+                db.close().await.unwrap();
+            }
+            drop_stale_test_databases(&admin).await;
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(77001)")
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            name
+        })
+        .await
+}
+
+async fn admin_connection() -> DatabaseConnection {
+    let mut options = ConnectOptions::new(format!("{}/postgres", postgres_base()));
+    options.max_connections(1).sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .expect("PostgreSQL must run (see README)")
+}
+
+/// Test databases are named `wafleet_t_<unix seconds>_<random>`; ones older than an hour were
+/// left behind by an aborted run.
+async fn drop_stale_test_databases(admin: &DatabaseConnection) {
+    let rows = admin
+        .query_all(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'wafleet_t_%'".to_owned(),
+        ))
+        .await
+        .unwrap();
+    let now = unix_now();
+    for row in rows {
+        let name: String = row.try_get("", "datname").unwrap();
+        // LIKE's `_` matches any character, so check the prefix exactly here.
+        if !name.starts_with("wafleet_t_") {
+            continue;
+        }
+        let created: u64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if now.saturating_sub(created) > 3600 {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A fresh database cloned from the template.
+pub async fn fresh_database() -> String {
+    let template = template().await;
+    let name = format!(
+        "wafleet_t_{}_{}",
+        unix_now(),
+        &Uuid::new_v4().simple().to_string()[..12]
+    );
+    let admin = admin_connection().await;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    name
+}
+
+/// What a test can change about the app it starts.
+#[derive(Clone)]
+pub struct TestOptions {
+    /// `None`: a fresh PostgreSQL database. `Some(url)`: that database (to share it between nodes).
+    pub database_url: Option<String>,
+    pub redis: bool,
+    /// Shared between nodes of one test; fresh per test otherwise.
+    pub redis_prefix: Option<String>,
+    pub env: Vec<(&'static str, String)>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            redis: true,
+            redis_prefix: None,
+            env: Vec::new(),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub database_url: String,
+    pub redis_prefix: String,
+    owned_database: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _media_dir: Option<TempDir>,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("wafleet-test-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The app on PostgreSQL + Redis with the simulated WhatsApp network.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: TestOptions) -> TestApp {
+    telemetry::init_for_test();
+    let (database_url, owned_database) = match options.database_url.clone() {
+        Some(url) => (url, None),
+        None => {
+            let name = fresh_database().await;
+            (format!("{}/{name}", postgres_base()), Some(name))
+        }
+    };
+    let redis_prefix = options
+        .redis_prefix
+        .clone()
+        .unwrap_or_else(|| format!("wafleet-test:{}:", Uuid::new_v4().simple()));
+    let media_dir = TempDir::new();
+    let mut vars: Vec<(&str, String)> = vec![
+        ("DATABASE_URL", database_url.clone()),
+        ("WAFLEET_BIND", "127.0.0.1:0".into()),
+        ("WAFLEET_WHATSAPP", "sim".into()),
+        ("WAFLEET_REDIS_PREFIX", redis_prefix.clone()),
+        ("WAFLEET_MEDIA_DIR", media_dir.0.display().to_string()),
+        ("WAFLEET_WEB_DIR", String::new()),
+    ];
+    if options.redis {
+        vars.push(("REDIS_URL", redis_url()));
+    }
+    for (key, value) in &options.env {
+        vars.retain(|(k, _)| k != key);
+        vars.push((key, value.clone()));
+    }
+    let config = Config::from_source(&MapEnv(vars)).expect("test config");
+    start(
+        config,
+        database_url,
+        owned_database,
+        redis_prefix,
+        Some(media_dir),
+    )
+    .await
+}
+
+struct MapEnv<'a>(Vec<(&'a str, String)>);
+
+impl wafleet::config::Env for MapEnv<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+async fn start(
+    config: Config,
+    database_url: String,
+    owned_database: Option<String>,
+    redis_prefix: String,
+    media_dir: Option<TempDir>,
+) -> TestApp {
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp {
+        address,
+        http: reqwest::Client::new(),
+        state,
+        database_url,
+        redis_prefix,
+        owned_database,
+        shutdown: Some(tx),
+        server: Some(server),
+        _media_dir: media_dir,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        if let Some(name) = self.owned_database.take() {
+            // Drop runs outside async; a short-lived runtime on its own thread removes the database.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let admin = admin_connection().await;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    let _ = admin.close().await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A GraphQL response, with helpers to read data and error codes.
+#[derive(Debug, Clone)]
+pub struct GqlResponse(pub Value);
+
+impl GqlResponse {
+    pub fn data(&self) -> &Value {
+        if let Some(errors) = self.0.get("errors") {
+            panic!("unexpected errors: {errors}");
+        }
+        &self.0["data"]
+    }
+
+    /// The `extensions.code` of the first error (panics when there is none).
+    pub fn error_code(&self) -> String {
+        self.0["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error, got {}", self.0))
+            .to_owned()
+    }
+
+    pub fn error_message(&self) -> String {
+        self.0["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// A signed-up user with a session token.
+pub struct TestUser {
+    pub id: String,
+    pub token: String,
+}
+
+pub const PASSWORD: &str = "plum-orchard-42";
+
+impl TestApp {
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> GqlResponse {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        GqlResponse(response.json().await.expect("JSON response"))
+    }
+
+    pub async fn sign_up(&self, email: &str) -> TestUser {
+        let response = self
+            .gql(
+                None,
+                "mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email } } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "fullName": "Test User" } }),
+            )
+            .await;
+        let data = response.data();
+        TestUser {
+            id: data["signUp"]["user"]["id"].as_str().unwrap().to_owned(),
+            token: data["signUp"]["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A fresh user with a unique email.
+    pub async fn new_user(&self) -> TestUser {
+        self.sign_up(&format!("user-{}@example.com", Uuid::new_v4().simple()))
+            .await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .state
+            .db
+            .query_one(Statement::from_string(
+                self.state.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+
+    /// Opens a graphql-ws connection authenticated with `token` (if any).
+    pub async fn ws_connect(&self, token: Option<&str>) -> Result<WsClient, String> {
+        WsClient::connect(&self.address, token).await
+    }
+}
+
+/// A minimal graphql-transport-ws client.
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u32,
+}
+
+impl WsClient {
+    pub async fn connect(http_address: &str, token: Option<&str>) -> Result<Self, String> {
+        let url = format!("{}/graphql/ws", http_address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut stream, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let payload = match token {
+            Some(token) => json!({ "authorization": format!("Bearer {token}") }),
+            None => json!({}),
+        };
+        stream
+            .send(Message::text(
+                json!({ "type": "connection_init", "payload": payload }).to_string(),
+            ))
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut client = Self { stream, next_id: 0 };
+        match client.recv().await {
+            Some(msg) if msg["type"] == "connection_ack" => Ok(client),
+            Some(other) => Err(other.to_string()),
+            None => Err("connection closed".into()),
+        }
+    }
+
+    /// The next JSON message; `None` when the server closed the connection. A close frame is
+    /// returned as `{"type": "close", "code": …, "reason": …}`.
+    pub async fn recv(&mut self) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("no WebSocket message within 10 s")?;
+            match message {
+                Ok(Message::Text(text)) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] == "ping" {
+                        let _ = self
+                            .stream
+                            .send(Message::text(json!({"type": "pong"}).to_string()))
+                            .await;
+                        continue;
+                    }
+                    return Some(value);
+                }
+                Ok(Message::Close(frame)) => {
+                    let (code, reason) = frame
+                        .map(|f| (u16::from(f.code), f.reason.to_string()))
+                        .unwrap_or((0, String::new()));
+                    return Some(json!({ "type": "close", "code": code, "reason": reason }));
+                }
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Starts a subscription and returns its id.
+    pub async fn subscribe(&mut self, query: &str, variables: Value) -> String {
+        self.next_id += 1;
+        let id = self.next_id.to_string();
+        self.stream
+            .send(Message::text(
+                json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } })
+                    .to_string(),
+            ))
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The next `next` payload of any subscription.
+    pub async fn next_payload(&mut self) -> Value {
+        loop {
+            let message = self.recv().await.expect("connection open");
+            match message["type"].as_str() {
+                Some("next") => return message["payload"].clone(),
+                Some("error") | Some("close") => panic!("subscription failed: {message}"),
+                _ => continue,
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_app_with, TempDir, TestOptions};
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = spawn_app().await;
+
+    let health = app
+        .http
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+
+    let ready: Value = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ready,
+        json!({ "ready": true, "database": true, "redis": true })
+    );
+
+    app.gql(None, "{ me { id } }", json!({})).await;
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("wafleet_http_requests_total{method=\"POST\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wafleet_graphql_errors_total{code=\"UNAUTHENTICATED\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wafleet_db_pool_connections{state=\"open\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_graphql_and_malformed_json_are_bad_input() {
+    let app = spawn_app().await;
+
+    let syntax = app.gql(None, "{ me { id ", json!({})).await;
+    assert_eq!(syntax.error_code(), "BAD_USER_INPUT");
+    let unknown_field = app.gql(None, "{ you { id } }", json!({})).await;
+    assert_eq!(unknown_field.error_code(), "BAD_USER_INPUT");
+
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_and_changes_nothing() {
+    let app = spawn_app_with(TestOptions {
+        env: vec![("WAFLEET_UPLOAD_MAX_MB", "1".into())],
+        ..Default::default()
+    })
+    .await;
+    let huge_name = "x".repeat(3 * 1024 * 1024);
+    let query = "mutation($input: SignUpInput!) { signUp(input: $input) { token } }";
+
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query, "variables": { "input": {
+            "email": "big@example.com", "password": "plum-orchard-42", "fullName": huge_name } } }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn a_too_deep_query_is_refused_before_it_runs() {
+    let app = spawn_app().await;
+    let mut deep = String::from("name");
+    for _ in 0..20 {
+        deep = format!("ofType {{ {deep} }}");
+    }
+    let query = format!(
+        "mutation Create {{ signUp(input: {{email: \"deep@example.com\", password: \"plum-orchard-42\", fullName: \"D\"}}) {{ token }} }} \
+         query Deep {{ __schema {{ types {{ fields {{ type {{ {deep} }} }} }} }} }}"
+    );
+    // Only the deep query is asked for, but the whole document is validated first.
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query, "operationName": "Deep" }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{body}"
+    );
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn graphiql_is_served_on_get() {
+    let app = spawn_app().await;
+    let page = app
+        .http
+        .get(format!("{}/graphql", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn the_spa_is_served_with_an_index_fallback() {
+    let web = TempDir::new();
+    std::fs::write(web.0.join("index.html"), "<html>wafleet spa</html>").unwrap();
+    std::fs::write(web.0.join("app.js"), "console.log(1)").unwrap();
+    let app = spawn_app_with(TestOptions {
+        env: vec![("WAFLEET_WEB_DIR", web.0.display().to_string())],
+        ..Default::default()
+    })
+    .await;
+
+    let asset = app
+        .http
+        .get(format!("{}/app.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.text().await.unwrap(), "console.log(1)");
+    // A client-side route falls back to index.html.
+    let route = app
+        .http
+        .get(format!("{}/settings", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(route.status(), 200);
+    assert!(route.text().await.unwrap().contains("wafleet spa"));
+}

@@ -1,0 +1,57 @@
+//! The embedded default (SQLite, in-process queue and bus) works end to end and keeps its data
+//! across a restart.
+use serde_json::json;
+
+use crate::helpers::{spawn_app_with, TempDir, TestOptions, PASSWORD};
+
+#[tokio::test]
+async fn the_embedded_default_signs_up_logs_in_and_survives_a_restart() {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let options = TestOptions {
+        database_url: Some(url),
+        redis: false,
+        ..Default::default()
+    };
+
+    let first = spawn_app_with(options.clone()).await;
+    let user = first.sign_up("embedded@example.com").await;
+    let created = first
+        .gql(
+            Some(&user.token),
+            "mutation { createApiToken(name: \"cli\") { token } }",
+            json!({}),
+        )
+        .await;
+    let api_token = created.data()["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ready: serde_json::Value = first
+        .http
+        .get(format!("{}/readyz", first.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ready"], true);
+    assert_eq!(ready["redis"], serde_json::Value::Null);
+    drop(first);
+
+    let second = spawn_app_with(options).await;
+    let me = second
+        .gql(Some(&api_token), "{ me { email } }", json!({}))
+        .await;
+    assert_eq!(me.data()["me"]["email"], "embedded@example.com");
+    let login = second
+        .gql(
+            None,
+            "mutation { logIn(input: {email: \"embedded@example.com\", password: \"plum-orchard-42\"}) { token } }",
+            json!({}),
+        )
+        .await;
+    assert!(login.data()["logIn"]["token"].is_string());
+    let _ = PASSWORD;
+}
