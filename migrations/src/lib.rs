@@ -3,14 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_accounts_and_devices;
+mod m20261126_000002_create_device_history_and_sim;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261126_000001_create_accounts_and_devices::Migration,
-        )]
+        vec![
+            Box::new(m20261126_000001_create_accounts_and_devices::Migration),
+            Box::new(m20261126_000002_create_device_history_and_sim::Migration),
+        ]
     }
 }

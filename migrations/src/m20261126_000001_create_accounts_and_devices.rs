@@ -46,6 +46,8 @@ enum Devices {
     BannedUntil,
     PairedAt,
     LastSeenAt,
+    LeaseToken,
+    LeaseNode,
     CreatedAt,
     UpdatedAt,
 }
@@ -187,6 +189,15 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
+                    // Fencing token of the node that runs the device's session: writes by a node
+                    // whose token is no longer current are refused.
+                    .col(
+                        ColumnDef::new(Devices::LeaseToken)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(ColumnDef::new(Devices::LeaseNode).string_len(64).null())
                     .col(
                         ColumnDef::new(Devices::CreatedAt)
                             .timestamp_with_time_zone()

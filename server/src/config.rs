@@ -51,6 +51,29 @@ pub struct Config {
     pub upload_max_bytes: usize,
     /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency.
     pub sim_send_latency: Duration,
+    /// `WAFLEET_SIM_SEED`: seed of the simulated network (QR codes, LIDs, ids).
+    pub sim_seed: u64,
+    /// `WAFLEET_SIM_QR_TTL_MS`: override of the simulated QR rotation (default 60 s then 20 s).
+    pub sim_qr_ttl: Option<Duration>,
+    pub devices: DeviceSettings,
+}
+
+/// How the supervisor runs device sessions.
+#[derive(Debug, Clone)]
+pub struct DeviceSettings {
+    /// `WAFLEET_DEVICE_RESTART_CAP`: failed restarts in a row before a device is FAILED.
+    pub restart_cap: u32,
+    /// `WAFLEET_DEVICE_BACKOFF_MS` / `WAFLEET_DEVICE_BACKOFF_MAX_MS`: reconnect backoff, doubled
+    /// per failure up to the maximum, with ±20 % jitter.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// `WAFLEET_DEVICE_HEALTH_MS`: how often a connected session is checked.
+    pub health_interval: Duration,
+    /// `WAFLEET_CONNECTS_PER_SECOND`: sessions opened per second, so a restart with thousands of
+    /// devices does not reconnect them all at once.
+    pub connects_per_second: u32,
+    /// `WAFLEET_LEASE_TTL_MS`: with Redis, how long a node's hold on a device lasts unrenewed.
+    pub lease_ttl: Duration,
 }
 
 /// A configuration error that names the variable.
@@ -94,6 +117,17 @@ where
             message: format!("cannot parse {raw:?}: {e}"),
         }),
     }
+}
+
+fn positive(env: &dyn Env, var: &'static str, default: u64) -> Result<u64, ConfigError> {
+    let value: u64 = parsed(env, var, default)?;
+    if value == 0 {
+        return Err(ConfigError {
+            var,
+            message: "must be greater than 0".into(),
+        });
+    }
+    Ok(value)
 }
 
 impl Config {
@@ -189,6 +223,35 @@ impl Config {
             login_window: Duration::from_secs(login_window),
             upload_max_bytes: upload_mb * 1024 * 1024,
             sim_send_latency: Duration::from_millis(parsed(env, "WAFLEET_SIM_SEND_LATENCY_MS", 0)?),
+            sim_seed: parsed(env, "WAFLEET_SIM_SEED", 1)?,
+            sim_qr_ttl: match env.get("WAFLEET_SIM_QR_TTL_MS") {
+                None => None,
+                Some(_) => Some(Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_SIM_QR_TTL_MS",
+                    1,
+                )?)),
+            },
+            devices: DeviceSettings {
+                restart_cap: positive(env, "WAFLEET_DEVICE_RESTART_CAP", 5)? as u32,
+                backoff_base: Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_DEVICE_BACKOFF_MS",
+                    1000,
+                )?),
+                backoff_max: Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_DEVICE_BACKOFF_MAX_MS",
+                    60_000,
+                )?),
+                health_interval: Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_DEVICE_HEALTH_MS",
+                    30_000,
+                )?),
+                connects_per_second: positive(env, "WAFLEET_CONNECTS_PER_SECOND", 50)? as u32,
+                lease_ttl: Duration::from_millis(positive(env, "WAFLEET_LEASE_TTL_MS", 15_000)?),
+            },
         })
     }
 

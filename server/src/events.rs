@@ -7,10 +7,13 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use fred::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
+
+use crate::entities::devices;
 
 /// One domain event, addressed to the user who owns the object it is about.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -24,6 +27,96 @@ pub struct Event {
 pub enum EventKind {
     /// The user's profile changed.
     UserUpdated,
+    /// A device was added, changed or changed status; carries the row as written.
+    DeviceChanged { device: Box<devices::Model> },
+    /// A device is showing a new QR code.
+    DeviceQrCode {
+        device_id: Uuid,
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// A pairing code to enter on the phone.
+    DevicePairingCode {
+        device_id: Uuid,
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Something went wrong with a device that the user should see.
+    DeviceError { device_id: Uuid, message: String },
+    /// The device was deleted; carries its last state.
+    DeviceDeleted { device: Box<devices::Model> },
+    /// For the node running the device's session (never sent to clients).
+    DeviceCommand {
+        device_id: Uuid,
+        command: DeviceCommand,
+    },
+    /// A simulated-network action, for the node running the device (sim mode only).
+    Sim {
+        device_id: Uuid,
+        command: Box<SimCommand>,
+    },
+}
+
+/// What the node that runs a device's session is asked to do.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum DeviceCommand {
+    /// Start the session if no node runs it; with a phone, pair by code instead of QR.
+    Start { pair_phone: Option<String> },
+    /// Restart the session now, resetting the restart count.
+    Reconnect,
+    /// Pair by phone number: the code comes back as `DevicePairingCode`.
+    RequestPairingCode { phone: String },
+    /// Unlink the device from the phone.
+    LogOut,
+    /// Stop the session (the device is being deleted).
+    Stop,
+}
+
+/// Actions of the phone and of contacts on the simulated network.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum SimCommand {
+    ScanQr {
+        phone: String,
+    },
+    /// Drop the connection; `silent` drops it without telling the client (only a health check
+    /// can notice).
+    Disconnect {
+        silent: bool,
+    },
+    LogOut,
+    Ban {
+        seconds: u64,
+    },
+    FailSends {
+        count: u32,
+        error: String,
+    },
+    FailConnects {
+        count: u32,
+    },
+    Inbound {
+        message: crate::whatsapp::InboundMessage,
+    },
+    HistorySync {
+        chunk: crate::whatsapp::HistoryChunk,
+    },
+}
+
+impl Event {
+    /// The device this event is about, if any.
+    pub fn device_id(&self) -> Option<Uuid> {
+        match &self.kind {
+            EventKind::DeviceChanged { device } | EventKind::DeviceDeleted { device } => {
+                Some(device.id)
+            }
+            EventKind::DeviceQrCode { device_id, .. }
+            | EventKind::DevicePairingCode { device_id, .. }
+            | EventKind::DeviceError { device_id, .. }
+            | EventKind::DeviceCommand { device_id, .. }
+            | EventKind::Sim { device_id, .. } => Some(*device_id),
+            EventKind::UserUpdated => None,
+        }
+    }
 }
 
 /// How many events a slow subscriber may fall behind before it is told it lagged.

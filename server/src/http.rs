@@ -4,7 +4,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use async_graphql::{
     http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS},
-    Data, ErrorExtensionValues, Value,
+    Data, ErrorExtensionValues, Executor, Value,
 };
 use async_graphql_axum::{
     rejection::GraphQLRejection, GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket,

@@ -8,18 +8,61 @@ use tokio::net::TcpListener;
 
 use crate::{
     auth::rate_limit::{FailureCounter, MemoryFailureCounter, RedisFailureCounter},
-    config::Config,
+    config::{Config, WhatsAppMode},
     db,
+    ephemeral::{Ephemeral, MemoryEphemeral, RedisEphemeral},
     events::EventBus,
     graphql, http,
     metrics::Metrics,
     state::{App, AppState},
+    whatsapp::{
+        sim::{SimNetwork, SimTiming},
+        unavailable::LiveUnavailable,
+        WhatsApp,
+    },
+    workers::{
+        leases::{Leases, LocalLeases, RedisLeases},
+        supervisor::{DiscardInbound, Supervisor},
+    },
 };
 
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     pub state: AppState,
+    pub workers: Arc<Workers>,
+}
+
+/// The background tasks of one node.
+pub struct Workers {
+    pub supervisor: Arc<Supervisor>,
+    tasks: Vec<tokio::task::AbortHandle>,
+    pub node_id: String,
+}
+
+impl Workers {
+    /// Graceful stop: sessions closed, devices left OFFLINE, leases released.
+    pub async fn stop(&self) {
+        self.supervisor.stop().await;
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+
+    /// Simulates a crash (`kill -9`): everything stops at once, nothing is released.
+    pub fn kill(&self) {
+        self.supervisor.kill();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// What differs between one node (in process) and several (Redis).
+struct Shared {
+    login_failures: Arc<dyn FailureCounter>,
+    ephemeral: Arc<dyn Ephemeral>,
+    leases: Arc<dyn Leases>,
 }
 
 /// Connects to Redis with a small pool.
@@ -37,24 +80,41 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
-        let (redis, events, login_failures): (_, _, Arc<dyn FailureCounter>) =
-            match &config.redis_url {
-                Some(url) => {
-                    let (pool, redis_config) = connect_redis(url).await?;
-                    let events =
-                        EventBus::redis(pool.clone(), redis_config, &config.redis_prefix).await?;
-                    let counter = RedisFailureCounter {
+        let node_id = uuid::Uuid::new_v4().simple().to_string();
+        let (redis, events, shared) = match &config.redis_url {
+            Some(url) => {
+                let (pool, redis_config) = connect_redis(url).await?;
+                let events =
+                    EventBus::redis(pool.clone(), redis_config, &config.redis_prefix).await?;
+                let prefix = config.redis_prefix.clone();
+                let shared = Shared {
+                    login_failures: Arc::new(RedisFailureCounter {
                         redis: pool.clone(),
-                        prefix: config.redis_prefix.clone(),
-                    };
-                    (Some(pool), events, Arc::new(counter))
-                }
-                None => (
-                    None,
-                    EventBus::in_process(),
-                    Arc::new(MemoryFailureCounter::default()),
-                ),
-            };
+                        prefix: prefix.clone(),
+                    }),
+                    ephemeral: Arc::new(RedisEphemeral {
+                        redis: pool.clone(),
+                        prefix: prefix.clone(),
+                    }),
+                    leases: Arc::new(RedisLeases {
+                        redis: pool.clone(),
+                        prefix,
+                        node_id: node_id.clone(),
+                        ttl: config.devices.lease_ttl,
+                    }),
+                };
+                (Some(pool), events, shared)
+            }
+            None => (
+                None,
+                EventBus::in_process(),
+                Shared {
+                    login_failures: Arc::new(MemoryFailureCounter::default()),
+                    ephemeral: Arc::new(MemoryEphemeral::default()),
+                    leases: Arc::new(LocalLeases),
+                },
+            ),
+        };
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("WAFLEET_BIND: cannot listen on {}", config.bind))?;
@@ -63,10 +123,41 @@ impl Application {
             db,
             redis,
             events,
-            login_failures,
+            ephemeral: shared.ephemeral,
+            login_failures: shared.login_failures,
             metrics: Arc::new(Metrics::default()),
         }));
-        let schema = graphql::build_schema(state.clone());
+        let mut tasks = Vec::new();
+        let sim = state.config.whatsapp == WhatsAppMode::Sim;
+        let whatsapp: Arc<dyn WhatsApp> = if sim {
+            let mut timing = SimTiming {
+                send_latency: state.config.sim_send_latency,
+                ..SimTiming::default()
+            };
+            if let Some(ttl) = state.config.sim_qr_ttl {
+                timing.first_qr_ttl = ttl;
+                timing.qr_ttl = ttl;
+            }
+            let network = SimNetwork::new(state.db.clone(), state.config.sim_seed, timing);
+            tasks.push(network.listen(state.events.subscribe()).abort_handle());
+            network
+        } else {
+            Arc::new(LiveUnavailable)
+        };
+        let supervisor = Supervisor::new(
+            state.clone(),
+            whatsapp,
+            shared.leases,
+            Arc::new(DiscardInbound),
+            node_id.clone(),
+        );
+        tasks.push(tokio::spawn(supervisor.clone().run()).abort_handle());
+        let workers = Arc::new(Workers {
+            supervisor,
+            tasks,
+            node_id,
+        });
+        let schema = graphql::build_schema(state.clone(), sim);
         let router = http::router(http::HttpState {
             app: state.clone(),
             schema,
@@ -75,6 +166,7 @@ impl Application {
             listener,
             router,
             state,
+            workers,
         })
     }
 
@@ -89,14 +181,16 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("HTTP server failed")
+        .context("HTTP server failed");
+        self.workers.stop().await;
+        served
     }
 }
 

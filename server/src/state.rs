@@ -4,13 +4,17 @@ use std::{ops::Deref, sync::Arc};
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::rate_limit::FailureCounter, config::Config, events::EventBus, metrics::Metrics};
+use crate::{
+    auth::rate_limit::FailureCounter, config::Config, ephemeral::Ephemeral, events::EventBus,
+    metrics::Metrics,
+};
 
 pub struct App {
     pub config: Config,
     pub db: DatabaseConnection,
     pub redis: Option<fred::prelude::Pool>,
     pub events: EventBus,
+    pub ephemeral: Arc<dyn Ephemeral>,
     pub login_failures: Arc<dyn FailureCounter>,
     pub metrics: Arc<Metrics>,
 }

@@ -12,7 +12,12 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, OnceCell};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Message};
 use uuid::Uuid;
-use wafleet::{config::Config, startup::Application, state::AppState, telemetry};
+use wafleet::{
+    config::Config,
+    startup::{Application, Workers},
+    state::AppState,
+    telemetry,
+};
 
 fn postgres_base() -> String {
     std::env::var("TEST_DATABASE_URL")
@@ -167,6 +172,7 @@ pub struct TestApp {
     pub address: String,
     pub http: reqwest::Client,
     pub state: AppState,
+    pub workers: std::sync::Arc<Workers>,
     pub database_url: String,
     pub redis_prefix: String,
     owned_database: Option<String>,
@@ -218,6 +224,12 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
         ("WAFLEET_REDIS_PREFIX", redis_prefix.clone()),
         ("WAFLEET_MEDIA_DIR", media_dir.0.display().to_string()),
         ("WAFLEET_WEB_DIR", String::new()),
+        // Fast reconnects, health checks and leases so state changes happen within a test.
+        ("WAFLEET_DEVICE_BACKOFF_MS", "20".into()),
+        ("WAFLEET_DEVICE_BACKOFF_MAX_MS", "200".into()),
+        ("WAFLEET_DEVICE_HEALTH_MS", "200".into()),
+        ("WAFLEET_CONNECTS_PER_SECOND", "1000".into()),
+        ("WAFLEET_LEASE_TTL_MS", "1500".into()),
     ];
     if options.redis {
         vars.push(("REDIS_URL", redis_url()));
@@ -259,6 +271,7 @@ async fn start(
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let state = app.state.clone();
+    let workers = app.workers.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         app.run_until_stopped(async {
@@ -271,6 +284,7 @@ async fn start(
         address,
         http: reqwest::Client::new(),
         state,
+        workers,
         database_url,
         redis_prefix,
         owned_database,
@@ -280,8 +294,30 @@ async fn start(
     }
 }
 
+impl TestApp {
+    /// Stops the node like `kill -9`: no graceful shutdown, no lease released, nothing written.
+    pub fn kill(&mut self) {
+        self.workers.kill();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        self.shutdown.take();
+    }
+
+    /// Stops the node gracefully and waits until it has.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
+        self.workers.kill();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -392,6 +428,21 @@ impl TestApp {
         row.try_get("", "n").unwrap()
     }
 
+    /// A device's status read straight from the database (works while the server is stopped).
+    pub async fn status_in_database(&self, device_id: &str) -> String {
+        let row = self
+            .state
+            .db
+            .query_one(Statement::from_string(
+                self.state.db.get_database_backend(),
+                format!("SELECT status FROM devices WHERE id = '{device_id}'"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "status").unwrap()
+    }
+
     /// Opens a graphql-ws connection authenticated with `token` (if any).
     pub async fn ws_connect(&self, token: Option<&str>) -> Result<WsClient, String> {
         WsClient::connect(&self.address, token).await
@@ -490,5 +541,85 @@ impl WsClient {
                 _ => continue,
             }
         }
+    }
+}
+
+/// Waits until `check` holds, polling; panics with `what` after `timeout`.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+impl TestApp {
+    /// Adds a device and returns its id.
+    pub async fn add_device(&self, token: &str, name: &str) -> String {
+        let response = self
+            .gql(
+                Some(token),
+                "mutation($input: AddDeviceInput!) { addDevice(input: $input) { id status } }",
+                json!({ "input": { "name": name } }),
+            )
+            .await;
+        assert_eq!(response.data()["addDevice"]["status"], "PAIRING");
+        response.data()["addDevice"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The device as GraphQL returns it.
+    pub async fn device(&self, token: &str, id: &str) -> Value {
+        let response = self
+            .gql(
+                Some(token),
+                "query($id: ID!) { device(id: $id) { id name phone jid status statusReason bannedUntil \
+                 minDelaySeconds maxDelaySeconds dailyCap qrCode { code expiresAt } history { status reason } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        response.data()["device"].clone()
+    }
+
+    pub async fn wait_for_status(&self, token: &str, id: &str, status: &str) -> Value {
+        let mut last = Value::Null;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while tokio::time::Instant::now() < deadline {
+            last = self.device(token, id).await;
+            if last["status"] == status {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("device {id} never reached {status}; last seen: {last}");
+    }
+
+    /// Adds a device and pairs it with `phone` through the simulated phone.
+    pub async fn paired_device(&self, token: &str, name: &str, phone: &str) -> String {
+        let id = self.add_device(token, name).await;
+        eventually(Duration::from_secs(10), "a QR code to show", || async {
+            !self.device(token, &id).await["qrCode"].is_null()
+        })
+        .await;
+        let scanned = self
+            .gql(
+                Some(token),
+                "mutation($id: ID!, $phone: String!) { simScanQr(deviceId: $id, phone: $phone) { status phone } }",
+                json!({ "id": id, "phone": phone }),
+            )
+            .await;
+        assert_eq!(scanned.data()["simScanQr"]["status"], "ONLINE");
+        id
     }
 }

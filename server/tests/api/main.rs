@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod devices;
 mod helpers;
 mod http_surface;
 mod schema;

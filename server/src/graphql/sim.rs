@@ -1,0 +1,178 @@
+//! The simulated network's controls (only in `WAFLEET_WHATSAPP=sim`): tests, demos and
+//! benchmarks play the phone and the contacts through these.
+
+use std::time::Duration;
+
+use async_graphql::{Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::{devices::Device, state, viewer, GqlResult};
+use crate::{
+    domain::{
+        devices::{self, DeviceStatus},
+        ids::{DeviceId, UserId},
+        phone::PhoneNumber,
+    },
+    error::AppError,
+    events::{Event, EventKind, SimCommand},
+    state::AppState,
+    whatsapp::sim,
+    workers::control,
+};
+
+/// A message the simulated network received from a device.
+#[derive(SimpleObject)]
+pub struct SimSentMessage {
+    to: String,
+    text: Option<String>,
+    caption: Option<String>,
+    has_image: bool,
+    message_id: String,
+    at: DateTime<Utc>,
+}
+
+async fn owned(ctx: &Context<'_>, device_id: &ID) -> GqlResult<(AppState, UserId, DeviceId)> {
+    let viewer = viewer(ctx)?;
+    let id = DeviceId::parse(device_id)?;
+    let app = state(ctx).clone();
+    devices::find_owned(&app.db, viewer.user_id, id).await?;
+    Ok((app, viewer.user_id, id))
+}
+
+async fn publish(app: &AppState, owner: UserId, id: DeviceId, command: SimCommand) {
+    app.events
+        .publish(Event {
+            user_id: owner.0,
+            kind: EventKind::Sim {
+                device_id: id.0,
+                command: Box::new(command),
+            },
+        })
+        .await;
+}
+
+#[derive(Default)]
+pub struct SimNetworkQuery;
+
+#[Object]
+impl SimNetworkQuery {
+    /// What the simulated network received from the device, in order: the ground truth for
+    /// "sent exactly once".
+    async fn sim_sent(&self, ctx: &Context<'_>, device_id: ID) -> GqlResult<Vec<SimSentMessage>> {
+        let (app, _, id) = owned(ctx, &device_id).await?;
+        let rows = sim::sent_by(&app.db, id).await.map_err(AppError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| SimSentMessage {
+                to: row.to_jid,
+                text: row.text,
+                caption: row.caption,
+                has_image: row.has_image,
+                message_id: row.message_id,
+                at: row.sent_at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct SimNetworkMutation;
+
+#[Object]
+impl SimNetworkMutation {
+    /// The phone scans the device's QR code: the device pairs and goes ONLINE.
+    async fn sim_scan_qr(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        phone: String,
+    ) -> GqlResult<Device> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        let phone = PhoneNumber::parse(&phone)?;
+        let device = devices::find_owned(&app.db, owner, id).await?;
+        if devices::status_of(&device) != DeviceStatus::Pairing || device.jid.is_some() {
+            return Err(AppError::Conflict("The device is not showing a QR code.".into()).into());
+        }
+        let trigger = publish(
+            &app,
+            owner,
+            id,
+            SimCommand::ScanQr {
+                phone: phone.e164(),
+            },
+        );
+        let device = control::request(
+            &app,
+            id,
+            Duration::from_secs(10),
+            trigger,
+            |kind| match kind {
+                EventKind::DeviceChanged { device }
+                    if device.status == DeviceStatus::Online.as_str() =>
+                {
+                    Some(Ok((**device).clone()))
+                }
+                _ => None,
+            },
+        )
+        .await?;
+        Ok(Device(device))
+    }
+
+    /// Drops the device's connection. `silent`: without telling the client, so only the
+    /// supervisor's health check can notice.
+    async fn sim_disconnect(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        #[graphql(default = false)] silent: bool,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::Disconnect { silent }).await;
+        Ok(true)
+    }
+
+    /// The device is removed on the phone (Linked devices → Log out).
+    async fn sim_log_out(&self, ctx: &Context<'_>, device_id: ID) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::LogOut).await;
+        Ok(true)
+    }
+
+    /// WhatsApp bans the device temporarily.
+    async fn sim_ban(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        #[graphql(validator(minimum = 1, maximum = 604800))] seconds: u64,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::Ban { seconds }).await;
+        Ok(true)
+    }
+
+    /// The next `count` sends of the device fail with `error`.
+    async fn sim_fail_sends(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        #[graphql(validator(minimum = 0, maximum = 1000000))] count: u32,
+        #[graphql(default = "simulated send failure")] error: String,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::FailSends { count, error }).await;
+        Ok(true)
+    }
+
+    /// The next `count` connection attempts of the device fail (to exercise the restart cap).
+    async fn sim_fail_connects(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        #[graphql(validator(minimum = 0, maximum = 1000))] count: u32,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::FailConnects { count }).await;
+        Ok(true)
+    }
+}

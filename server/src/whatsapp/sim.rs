@@ -1,0 +1,476 @@
+//! The simulated WhatsApp network: phones that scan QR codes, contacts that write, connections
+//! that drop, bans, failing sends. Tests, e2e, benchmarks and `just demo` run on it.
+//!
+//! It holds thousands of devices cheaply (one small struct and, while pairing, one timer task
+//! each), is deterministic for a given seed (QR codes, LIDs and message ids come from a seeded
+//! generator per device), and records every message it receives in `sim_sent_messages`, a table,
+//! so that "what the network got" survives a restart of the server.
+
+use std::{
+    collections::HashMap,
+    hash::{Hash, Hasher},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex, Weak,
+    },
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use tokio::sync::{broadcast, mpsc};
+
+use super::{Jid, OpenRequest, OutgoingImage, SendReceipt, Session, WaError, WaEvent, WhatsApp};
+use crate::{
+    domain::{ids::DeviceId, phone::PhoneNumber},
+    entities::sim_sent_messages,
+    events::{Event, EventKind, SimCommand},
+};
+
+/// Timing of the simulated pairing flow (WhatsApp: first code 60 s, then 20 s, six codes).
+#[derive(Debug, Clone, Copy)]
+pub struct SimTiming {
+    pub first_qr_ttl: Duration,
+    pub qr_ttl: Duration,
+    pub qr_codes: u32,
+    pub send_latency: Duration,
+}
+
+impl Default for SimTiming {
+    fn default() -> Self {
+        Self {
+            first_qr_ttl: Duration::from_secs(60),
+            qr_ttl: Duration::from_secs(20),
+            qr_codes: 6,
+            send_latency: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Faults {
+    fail_sends: u32,
+    send_error: String,
+    fail_connects: u32,
+}
+
+pub struct SimNetwork {
+    seed: u64,
+    timing: SimTiming,
+    db: DatabaseConnection,
+    /// Sessions open in this process.
+    sessions: Mutex<HashMap<DeviceId, Arc<SimSession>>>,
+    /// Faults outlive a session, so "fail the next 3 connects" spans reconnects.
+    faults: Mutex<HashMap<DeviceId, Faults>>,
+    myself: Weak<SimNetwork>,
+}
+
+impl SimNetwork {
+    pub fn new(db: DatabaseConnection, seed: u64, timing: SimTiming) -> Arc<Self> {
+        Arc::new_cyclic(|myself| Self {
+            seed,
+            timing,
+            db,
+            sessions: Mutex::new(HashMap::new()),
+            faults: Mutex::new(HashMap::new()),
+            myself: myself.clone(),
+        })
+    }
+
+    fn rng_for(&self, device_id: DeviceId, purpose: u64) -> StdRng {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.seed.hash(&mut hasher);
+        device_id.0.hash(&mut hasher);
+        purpose.hash(&mut hasher);
+        StdRng::seed_from_u64(hasher.finish())
+    }
+
+    fn session(&self, device_id: DeviceId) -> Option<Arc<SimSession>> {
+        self.sessions.lock().ok()?.get(&device_id).cloned()
+    }
+
+    /// Applies sim commands published on the event bus to the sessions this process holds.
+    pub fn listen(
+        self: &Arc<Self>,
+        mut events: broadcast::Receiver<Arc<Event>>,
+    ) -> tokio::task::JoinHandle<()> {
+        let network = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let event = match events.recv().await {
+                    Ok(event) => event,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                let EventKind::Sim { device_id, command } = &event.kind else {
+                    continue;
+                };
+                let Some(network) = network.upgrade() else {
+                    break;
+                };
+                network
+                    .apply(DeviceId(*device_id), (**command).clone())
+                    .await;
+            }
+        })
+    }
+
+    /// What the phone or a contact does. Commands for a device whose session runs elsewhere are
+    /// ignored here (the node running it applies them), except faults, which every node keeps.
+    pub async fn apply(&self, device_id: DeviceId, command: SimCommand) {
+        match command {
+            SimCommand::FailSends { count, error } => {
+                if let Ok(mut faults) = self.faults.lock() {
+                    let entry = faults.entry(device_id).or_default();
+                    entry.fail_sends = count;
+                    entry.send_error = error;
+                }
+            }
+            SimCommand::FailConnects { count } => {
+                if let Ok(mut faults) = self.faults.lock() {
+                    faults.entry(device_id).or_default().fail_connects = count;
+                }
+            }
+            other => {
+                if let Some(session) = self.session(device_id) {
+                    session.apply(other).await;
+                }
+            }
+        }
+    }
+
+    fn take_connect_failure(&self, device_id: DeviceId) -> bool {
+        let Ok(mut faults) = self.faults.lock() else {
+            return false;
+        };
+        match faults.get_mut(&device_id) {
+            Some(f) if f.fail_connects > 0 => {
+                f.fail_connects -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn take_send_failure(&self, device_id: DeviceId) -> Option<String> {
+        let mut faults = self.faults.lock().ok()?;
+        match faults.get_mut(&device_id) {
+            Some(f) if f.fail_sends > 0 => {
+                f.fail_sends -= 1;
+                Some(f.send_error.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What the simulated network received from a device, oldest first.
+pub async fn sent_by(
+    db: &DatabaseConnection,
+    device_id: DeviceId,
+) -> Result<Vec<sim_sent_messages::Model>, sea_orm::DbErr> {
+    sim_sent_messages::Entity::find()
+        .filter(sim_sent_messages::Column::DeviceId.eq(device_id.0))
+        .order_by_asc(sim_sent_messages::Column::Id)
+        .all(db)
+        .await
+}
+
+#[async_trait]
+impl WhatsApp for SimNetwork {
+    async fn open(
+        &self,
+        request: OpenRequest,
+    ) -> Result<(Arc<dyn Session>, mpsc::Receiver<WaEvent>), WaError> {
+        if self.take_connect_failure(request.device_id) {
+            return Err(WaError::ConnectFailed(
+                "simulated connection failure".into(),
+            ));
+        }
+        let (events, receiver) = mpsc::channel(256);
+        let session = Arc::new(SimSession {
+            device_id: request.device_id,
+            network: self.myself.clone(),
+            events,
+            jid: Mutex::new(request.jid.clone()),
+            connected: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            message_counter: AtomicU64::new(0),
+            rng: Mutex::new(self.rng_for(request.device_id, 1)),
+        });
+        if let Ok(mut sessions) = self.sessions.lock() {
+            if let Some(old) = sessions.insert(request.device_id, session.clone()) {
+                old.closed.store(true, Ordering::SeqCst);
+            }
+        }
+        match request.jid {
+            Some(_) => {
+                session.connected.store(true, Ordering::SeqCst);
+                let _ = session.events.try_send(WaEvent::Connected);
+            }
+            None => {
+                let qr = session.clone();
+                let timing = self.timing;
+                tokio::spawn(async move { qr.show_qr_codes(timing).await });
+            }
+        }
+        Ok((session, receiver))
+    }
+
+    async fn forget(&self, device_id: DeviceId) -> Result<(), WaError> {
+        if let Ok(mut faults) = self.faults.lock() {
+            faults.remove(&device_id);
+        }
+        Ok(())
+    }
+}
+
+pub struct SimSession {
+    device_id: DeviceId,
+    network: Weak<SimNetwork>,
+    events: mpsc::Sender<WaEvent>,
+    jid: Mutex<Option<Jid>>,
+    connected: AtomicBool,
+    closed: AtomicBool,
+    message_counter: AtomicU64,
+    rng: Mutex<StdRng>,
+}
+
+impl SimSession {
+    fn paired(&self) -> bool {
+        self.jid.lock().map(|j| j.is_some()).unwrap_or(false)
+    }
+
+    fn random_b64(&self, len: usize) -> String {
+        use base64::Engine;
+        let mut bytes = vec![0u8; len];
+        if let Ok(mut rng) = self.rng.lock() {
+            rng.fill(&mut bytes[..]);
+        }
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// Rotates QR codes like WhatsApp does until the phone scans one or they run out.
+    async fn show_qr_codes(self: Arc<Self>, timing: SimTiming) {
+        for n in 0..timing.qr_codes {
+            if self.closed.load(Ordering::SeqCst) || self.paired() {
+                return;
+            }
+            let ttl = if n == 0 {
+                timing.first_qr_ttl
+            } else {
+                timing.qr_ttl
+            };
+            // Same shape as a real code: ref, noise key, identity key, adv secret, platform.
+            let code = format!(
+                "2@sim{},{},{},{},1",
+                &self.random_b64(12),
+                self.random_b64(32),
+                self.random_b64(32),
+                self.random_b64(32)
+            );
+            let expires_at = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default();
+            if self
+                .events
+                .send(WaEvent::QrCode { code, expires_at })
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(ttl).await;
+        }
+        if !self.closed.load(Ordering::SeqCst) && !self.paired() {
+            let _ = self.events.send(WaEvent::QrCodesExhausted).await;
+        }
+    }
+
+    async fn apply(&self, command: SimCommand) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        match command {
+            SimCommand::ScanQr { phone } => {
+                let Ok(phone) = PhoneNumber::parse(&phone) else {
+                    return;
+                };
+                if self.paired() {
+                    return;
+                }
+                let jid = Jid::from_phone(&phone);
+                let lid_user: u64 = self
+                    .rng
+                    .lock()
+                    .map(|mut r| r.gen_range(10u64.pow(13)..10u64.pow(14)))
+                    .unwrap_or(1);
+                let lid = Jid::parse(&format!("{lid_user}@lid")).ok();
+                if let Ok(mut slot) = self.jid.lock() {
+                    *slot = Some(jid.clone());
+                }
+                let _ = self.events.send(WaEvent::Paired { jid, lid }).await;
+                self.connected.store(true, Ordering::SeqCst);
+                let _ = self.events.send(WaEvent::Connected).await;
+            }
+            SimCommand::Disconnect { silent } => {
+                self.connected.store(false, Ordering::SeqCst);
+                if !silent {
+                    let _ = self
+                        .events
+                        .send(WaEvent::Disconnected {
+                            reason: "connection lost (simulated)".into(),
+                        })
+                        .await;
+                }
+            }
+            SimCommand::LogOut => {
+                self.connected.store(false, Ordering::SeqCst);
+                let _ = self
+                    .events
+                    .send(WaEvent::LoggedOut {
+                        reason: "the device was removed on the phone".into(),
+                    })
+                    .await;
+            }
+            SimCommand::Ban { seconds } => {
+                self.connected.store(false, Ordering::SeqCst);
+                let until = Utc::now() + chrono::Duration::seconds(seconds as i64);
+                let _ = self
+                    .events
+                    .send(WaEvent::TemporaryBan {
+                        until,
+                        reason: "sent to too many people (simulated)".into(),
+                    })
+                    .await;
+            }
+            SimCommand::Inbound { message } => {
+                let _ = self.events.send(WaEvent::Message(message)).await;
+            }
+            SimCommand::HistorySync { chunk } => {
+                let _ = self.events.send(WaEvent::HistorySync(chunk)).await;
+            }
+            SimCommand::FailSends { .. } | SimCommand::FailConnects { .. } => {}
+        }
+    }
+
+    fn next_message_id(&self) -> String {
+        let n = self.message_counter.fetch_add(1, Ordering::SeqCst);
+        format!("SIM{}{n:06}", &self.device_id.0.simple().to_string()[..8]).to_uppercase()
+    }
+
+    async fn deliver(
+        &self,
+        to: &Jid,
+        text: Option<&str>,
+        image: Option<&OutgoingImage>,
+    ) -> Result<SendReceipt, WaError> {
+        if !self.connected.load(Ordering::SeqCst) || self.closed.load(Ordering::SeqCst) {
+            return Err(WaError::NotConnected);
+        }
+        let network = self.network.upgrade().ok_or(WaError::NotConnected)?;
+        if !network.timing.send_latency.is_zero() {
+            tokio::time::sleep(network.timing.send_latency).await;
+        }
+        if let Some(error) = network.take_send_failure(self.device_id) {
+            return Err(WaError::SendFailed(error));
+        }
+        let message_id = self.next_message_id();
+        let at: DateTime<Utc> = Utc::now();
+        sim_sent_messages::ActiveModel {
+            device_id: Set(self.device_id.0),
+            to_jid: Set(to.as_str().to_owned()),
+            text: Set(text.map(str::to_owned)),
+            caption: Set(image.and_then(|i| i.caption.clone())),
+            has_image: Set(image.is_some()),
+            message_id: Set(message_id.clone()),
+            sent_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&network.db)
+        .await
+        .map_err(|e| WaError::Other(format!("simulated network storage failed: {e}")))?;
+        Ok(SendReceipt { message_id, at })
+    }
+}
+
+#[async_trait]
+impl Session for SimSession {
+    async fn send_text(&self, to: &Jid, text: &str) -> Result<SendReceipt, WaError> {
+        self.deliver(to, Some(text), None).await
+    }
+
+    async fn send_image(&self, to: &Jid, image: &OutgoingImage) -> Result<SendReceipt, WaError> {
+        self.deliver(to, None, Some(image)).await
+    }
+
+    async fn set_typing(&self, _to: &Jid, _typing: bool) -> Result<(), WaError> {
+        if self.connected.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(WaError::NotConnected)
+        }
+    }
+
+    async fn mark_read(&self, _chat: &Jid, _message_ids: &[String]) -> Result<(), WaError> {
+        if self.connected.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(WaError::NotConnected)
+        }
+    }
+
+    async fn request_pairing_code(
+        &self,
+        _phone: &PhoneNumber,
+    ) -> Result<(String, DateTime<Utc>), WaError> {
+        if self.paired() {
+            return Err(WaError::Other("the device is already paired".into()));
+        }
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTVWXYZ0123456789";
+        let code: String = self
+            .rng
+            .lock()
+            .map(|mut rng| {
+                (0..8)
+                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expires_at = Utc::now() + chrono::Duration::seconds(180);
+        let _ = self
+            .events
+            .send(WaEvent::PairingCode {
+                code: code.clone(),
+                expires_at,
+            })
+            .await;
+        Ok((code, expires_at))
+    }
+
+    async fn log_out(&self) -> Result<(), WaError> {
+        self.connected.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn shutdown(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.connected.store(false, Ordering::SeqCst);
+        if let Some(network) = self.network.upgrade() {
+            if let Ok(mut sessions) = network.sessions.lock() {
+                if sessions
+                    .get(&self.device_id)
+                    .is_some_and(|s| std::ptr::eq(s.as_ref(), self))
+                {
+                    sessions.remove(&self.device_id);
+                }
+            }
+        }
+    }
+
+    fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::SeqCst) && !self.closed.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,5 @@
+//! Background work: the device supervisor (and, with their issues, the dispatcher, scheduler
+//! and reconciler).
+pub mod control;
+pub mod leases;
+pub mod supervisor;
