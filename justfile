@@ -34,7 +34,7 @@ web-deps:
 
 # Type-check, lint and unit-test the SPA
 web-check: web-deps
-    cd web && npm run typecheck && npm run lint && npm test
+    cd web && npm run typecheck && npm run lint && npm run format:check && npm test
 
 # Build the SPA into web/dist
 web-build: web-deps
@@ -48,3 +48,7 @@ e2e:
 # Regenerate schema.graphql from the server's types
 schema:
     cargo run -q --bin wafleet -- print-schema > schema.graphql
+
+# Benchmarks: `just bench devices` (3000 simulated devices connecting in one process)
+bench name:
+    cargo bench --bench {{name}}

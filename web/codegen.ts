@@ -7,8 +7,10 @@ const config: CodegenConfig = {
   generates: {
     './src/gql/': {
       preset: 'client',
+      presetConfig: {
+        fragmentMasking: { unmaskFunctionName: 'getFragmentData' },
+      },
       config: {
-        documentMode: 'string',
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,

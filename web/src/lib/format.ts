@@ -16,10 +16,10 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
   }
 }
 
+/** The IANA time zones to choose from, always including UTC and the current choice. */
 export function timeZones(current?: string): string[] {
   const zones = Intl.supportedValuesOf('timeZone');
-  const extra = ['UTC', current].filter(
-    (zone): zone is string => !!zone && !zones.includes(zone),
-  );
+  const extra = new Set(['UTC', current].filter((zone): zone is string => !!zone));
+  for (const zone of zones) extra.delete(zone);
   return [...extra, ...zones];
 }

@@ -64,5 +64,11 @@ export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions
     ],
   });
 
-  return { client, dispose: () => void wsClient.dispose() };
+  const dispose = () => {
+    // dispose() waits for a pending connection and rejects when that connection failed
+    // (say, the server refused the token); there is nothing left to clean up then.
+    Promise.resolve(wsClient.dispose()).catch(() => undefined);
+  };
+
+  return { client, dispose };
 }

@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { defineConfig, devices } from '@playwright/test';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const port = Number(process.env.WAFLEET_E2E_PORT ?? 18080);
+const baseURL = `http://127.0.0.1:${port}`;
+
+// The config is loaded again in every worker; the scratch directory is made once, by the
+// first load, and handed on through the environment the workers inherit.
+process.env.WAFLEET_E2E_DIR ??= mkdtempSync(path.join(tmpdir(), 'wafleet-e2e-'));
+const scratch = process.env.WAFLEET_E2E_DIR;
+
+const bin = process.env.WAFLEET_BIN ?? path.resolve(here, '../target/debug/wafleet');
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  globalTeardown: './global-teardown.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          // Debian's Chromium; Playwright never downloads a browser of its own here.
+          executablePath: process.env.WAFLEET_CHROMIUM ?? '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `"${bin}" serve`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      WAFLEET_BIND: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${path.join(scratch, 'wafleet.db')}?mode=rwc`,
+      WAFLEET_WHATSAPP: 'sim',
+      WAFLEET_WEB_DIR: path.resolve(here, '../web/dist'),
+      WAFLEET_MEDIA_DIR: path.join(scratch, 'media'),
+    },
+  },
+});

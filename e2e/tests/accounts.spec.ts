@@ -1,0 +1,147 @@
+import { expect, gql, signUpByApi, snap, test, uniqueEmail } from './helpers';
+
+const PASSWORD = 'teal-harbor-42-lantern';
+
+test('a new user signs up, logs out and in, sets the time zone and manages an API token', async ({
+  page,
+  request,
+}) => {
+  const email = uniqueEmail();
+
+  // A logged-out visitor is sent to the login screen and goes on to sign up.
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Full name').fill('Ana Lima');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('At least 10 characters.');
+  await snap(page, 'signup');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  // Into the app: the frame shows the user and the navigation.
+  await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
+  await expect(nav.getByRole('link', { name: 'Settings' })).toBeVisible();
+  await snap(page, 'home');
+
+  // Log out; the app is closed to the logged-out visitor.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await page.goto('/settings');
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Log in again: back to the screen that was asked for.
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await snap(page, 'login');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+
+  // A logged-in user who opens /login goes into the app.
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
+
+  // Settings: change the time zone and keep it.
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  const profile = page.getByRole('region', { name: 'Profile' });
+  const timeZone = profile.getByLabel('Time zone');
+  await expect(timeZone).toHaveValue('UTC');
+  await timeZone.selectOption('Asia/Kuala_Lumpur');
+  await profile.getByRole('button', { name: 'Save changes' }).click();
+  await expect(profile.getByRole('status')).toHaveText('Saved.');
+  await snap(page, 'settings');
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Profile' }).getByLabel('Time zone')).toHaveValue(
+    'Asia/Kuala_Lumpur',
+  );
+
+  // Create an API token: its secret is shown once, with a copy button.
+  const tokens = page.getByRole('region', { name: 'API tokens' });
+  await tokens.getByLabel('Token name').fill('ci');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  const notice = page.getByRole('region', { name: 'Token “ci” created' });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('it will not be shown again');
+  await expect(notice.getByRole('button', { name: 'Copy' })).toBeVisible();
+  const secret = await notice.getByLabel('New API token').inputValue();
+  expect(secret.length).toBeGreaterThanOrEqual(20);
+
+  const table = tokens.getByRole('table', { name: 'API tokens' });
+  const row = table
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: 'ci', exact: true }) });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole('cell', { name: 'Never' })).toBeVisible();
+  await snap(page, 'token-created');
+
+  // The token works against the API.
+  const asScript = await gql<{ me: { email: string } }>(request, '{ me { email } }', {}, secret);
+  expect(asScript.data?.me.email).toBe(email);
+
+  // Shown once: after a reload the secret is gone but the token is listed.
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Token “ci” created' })).toHaveCount(0);
+  await expect(row).toHaveCount(1);
+
+  // Revoke it, after confirming.
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke “ci”?' });
+  await expect(dialog).toBeVisible();
+  await snap(page, 'revoke-dialog');
+  await dialog.getByRole('button', { name: 'Revoke token' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toHaveCount(0);
+
+  const revoked = await gql(request, '{ me { email } }', {}, secret);
+  expect(revoked.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('the frame follows profile changes made in another tab', async ({ page, context }) => {
+  const email = uniqueEmail('live');
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Full name').fill('Chen Wei');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Chen Wei' })).toBeVisible();
+
+  const other = await context.newPage();
+  await other.goto('/settings');
+  const profile = other.getByRole('region', { name: 'Profile' });
+  await profile.getByLabel('Full name').fill('Chen Wei Ling');
+  await profile.getByRole('button', { name: 'Save changes' }).click();
+  await expect(profile.getByRole('status')).toHaveText('Saved.');
+
+  // The first tab hears of it over the userUpdated subscription, without reloading.
+  await expect(page.getByRole('heading', { name: 'Welcome, Chen Wei Ling' })).toBeVisible();
+});
+
+test('a wrong password gets a plain-words error', async ({ page, request }) => {
+  const email = uniqueEmail('wrong-password');
+  await signUpByApi(request, { email, password: PASSWORD, fullName: 'Bo Tan' });
+
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('not the right password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await snap(page, 'login-error');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+});
+
+test('a session the server no longer accepts goes back to the login screen', async ({ page }) => {
+  await page.goto('/login');
+  await page.evaluate(() => window.localStorage.setItem('wafleet.token', 'wft_not-a-real-token'));
+  await page.goto('/settings');
+
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+
+const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../screenshots');
+
+/** Saves a full-page picture of the current screen as screenshots/<name>.png. */
+export async function snap(page: Page, name: string) {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+export function uniqueEmail(prefix = 'e2e') {
+  const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return `${prefix}-${suffix}@example.com`;
+}
+
+type GraphQLResponse<T> = {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
+
+/** Calls the GraphQL API directly, as a script with a token would. */
+export async function gql<T>(
+  request: APIRequestContext,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse<T>> {
+  const response = await request.post('/graphql', {
+    data: { query, variables },
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+export async function signUpByApi(
+  request: APIRequestContext,
+  input: { email: string; password: string; fullName: string },
+) {
+  const result = await gql<{ signUp: { token: string } }>(
+    request,
+    'mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }',
+    { input },
+  );
+  if (!result.data) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
+  return result.data.signUp.token;
+}
+
+/** Playwright's `test`, failing any test whose pages log an error or throw. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ context }, use) => {
+      const errors: string[] = [];
+      const watch = (page: Page) => {
+        page.on('console', (message) => {
+          if (message.type() === 'error') errors.push(message.text());
+        });
+        page.on('pageerror', (error) =>
+          errors.push(`pageerror: ${error.message} ${error.stack ?? ''}`),
+        );
+      };
+      context.pages().forEach(watch);
+      context.on('page', watch);
+      await use(errors);
+      expect(errors, 'errors in the browser console').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

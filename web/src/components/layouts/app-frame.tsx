@@ -1,0 +1,99 @@
+import type { ReactNode } from 'react';
+import { Link, NavLink } from 'react-router';
+
+import { Button } from '@/components/ui/button';
+import { LogOutIcon, LogoMark } from '@/components/ui/icons';
+import { env } from '@/config/env';
+
+import styles from './app-frame.module.css';
+
+export type NavEntry = {
+  to: string;
+  label: string;
+  icon?: ReactNode;
+  /** Match the path exactly (for `/`), not as a prefix. */
+  end?: boolean;
+};
+
+export type AppFrameProps = {
+  navEntries: readonly NavEntry[];
+  userName: string;
+  userEmail?: string;
+  onLogOut: () => void;
+  loggingOut?: boolean;
+  children: ReactNode;
+};
+
+function initials(name: string) {
+  const letters = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]?.toUpperCase() ?? '');
+  return letters.join('') || '?';
+}
+
+export function AppFrame({
+  navEntries,
+  userName,
+  userEmail,
+  onLogOut,
+  loggingOut = false,
+  children,
+}: AppFrameProps) {
+  return (
+    <div className={styles.frame}>
+      <a className={styles.skipLink} href="#main">
+        Skip to content
+      </a>
+      <aside className={styles.sidebar}>
+        <Link to="/" className={styles.brand} aria-label={`${env.productName} home`}>
+          <LogoMark />
+          <span>{env.productName}</span>
+        </Link>
+        <nav className={styles.nav} aria-label="Main">
+          <ul className={styles.navList}>
+            {navEntries.map((entry) => (
+              <li key={entry.to}>
+                <NavLink to={entry.to} end={entry.end} className={styles.navLink}>
+                  {entry.icon}
+                  <span>{entry.label}</span>
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className={styles.account}>
+          <div className={styles.user}>
+            <div className={styles.avatar} aria-hidden="true">
+              {initials(userName)}
+            </div>
+            <div className={styles.who}>
+              <p className={styles.name} title={userName}>
+                {userName}
+              </p>
+              {userEmail ? (
+                <p className={styles.email} title={userEmail}>
+                  {userEmail}
+                </p>
+              ) : null}
+            </div>
+          </div>
+          <Button
+            variant="ghost"
+            size="small"
+            className={styles.logOut}
+            onClick={onLogOut}
+            busy={loggingOut}
+          >
+            <LogOutIcon width={16} height={16} />
+            Log out
+          </Button>
+        </div>
+      </aside>
+      <main id="main" className={styles.main}>
+        <div className={styles.content}>{children}</div>
+      </main>
+    </div>
+  );
+}

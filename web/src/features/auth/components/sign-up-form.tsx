@@ -1,0 +1,45 @@
+import type { FormEvent } from 'react';
+
+import { Button } from '@/components/ui/button';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { TextField } from '@/components/ui/field';
+import { env } from '@/config/env';
+import { errorMessage } from '@/lib/errors';
+import { formText } from '@/lib/form-data';
+
+import { useSignUp } from '../api/sign-up';
+import styles from './auth-form.module.css';
+
+export function SignUpForm() {
+  const [{ fetching, error }, signUp] = useSignUp();
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    void signUp({
+      email: formText(data, 'email').trim(),
+      fullName: formText(data, 'fullName').trim(),
+      password: formText(data, 'password'),
+    });
+  };
+
+  return (
+    <form className={styles.form} onSubmit={onSubmit}>
+      <ErrorMessage message={errorMessage(error)} />
+      <TextField label="Email" name="email" type="email" autoComplete="email" required />
+      <TextField label="Full name" name="fullName" autoComplete="name" required />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        minLength={env.passwordMinLength}
+        hint={`At least ${env.passwordMinLength} characters.`}
+        required
+      />
+      <Button type="submit" className={styles.submit} fullWidth busy={fetching}>
+        Create account
+      </Button>
+    </form>
+  );
+}

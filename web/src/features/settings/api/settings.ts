@@ -1,0 +1,21 @@
+import { useQuery } from 'urql';
+
+import { graphql } from '@/gql';
+
+export const SettingsQuery = graphql(`
+  query Settings {
+    me {
+      id
+      email
+      timeZone
+      ...ProfileFields
+      apiTokens {
+        ...ApiTokenItem
+      }
+    }
+  }
+`);
+
+export function useSettings() {
+  return useQuery({ query: SettingsQuery });
+}

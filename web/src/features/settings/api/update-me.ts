@@ -1,0 +1,17 @@
+import { useMutation } from 'urql';
+
+import { graphql } from '@/gql';
+
+export const UpdateMeMutation = graphql(`
+  mutation UpdateMe($input: UpdateMeInput!) {
+    updateMe(input: $input) {
+      id
+      fullName
+      timeZone
+    }
+  }
+`);
+
+export function useUpdateMe() {
+  return useMutation(UpdateMeMutation);
+}
