@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_accounts_and_devices;
 mod m20261126_000002_create_device_history_and_sim;
+mod m20261126_000003_create_outbox;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_accounts_and_devices::Migration),
             Box::new(m20261126_000002_create_device_history_and_sim::Migration),
+            Box::new(m20261126_000003_create_outbox::Migration),
         ]
     }
 }

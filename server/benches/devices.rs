@@ -23,7 +23,10 @@ struct Vars(Vec<(&'static str, String)>);
 
 impl Env for Vars {
     fn get(&self, name: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
     }
 }
 
@@ -49,7 +52,10 @@ async fn main() {
     let redis = env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379");
     let name = format!("wafleet_bench_{}", Uuid::new_v4().simple());
     let admin = Database::connect(format!("{base}/postgres")).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = format!("{base}/{name}");
 
     // Arrange: N paired devices of one user, as a restart finds them.
@@ -93,13 +99,19 @@ async fn main() {
         })
         .collect();
     for chunk in rows.chunks(500) {
-        devices::Entity::insert_many(chunk.to_vec()).exec(&db).await.unwrap();
+        devices::Entity::insert_many(chunk.to_vec())
+            .exec(&db)
+            .await
+            .unwrap();
     }
 
     let config = Config::from_source(&Vars(vec![
         ("DATABASE_URL", url.clone()),
         ("REDIS_URL", redis),
-        ("WAFLEET_REDIS_PREFIX", format!("wafleet-bench:{}:", Uuid::new_v4().simple())),
+        (
+            "WAFLEET_REDIS_PREFIX",
+            format!("wafleet-bench:{}:", Uuid::new_v4().simple()),
+        ),
         ("WAFLEET_BIND", "127.0.0.1:0".into()),
         ("WAFLEET_WHATSAPP", "sim".into()),
         ("WAFLEET_CONNECTS_PER_SECOND", rate.clone()),
@@ -118,7 +130,10 @@ async fn main() {
     while (online as usize) < count && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let row = db
-            .query_one(sea_orm::Statement::from_string(db.get_database_backend(), online_query.to_owned()))
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                online_query.to_owned(),
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -128,10 +143,15 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_after = rss_mib();
 
-    println!("devices: {count} paired simulated devices, connect gate {rate}/s, PostgreSQL + Redis");
+    println!(
+        "devices: {count} paired simulated devices, connect gate {rate}/s, PostgreSQL + Redis"
+    );
     println!("  online:               {online}/{count}");
     println!("  time to all ONLINE:   {:.2} s", elapsed.as_secs_f64());
-    println!("  sessions on this node: {}", workers.supervisor.running().len());
+    println!(
+        "  sessions on this node: {}",
+        workers.supervisor.running().len()
+    );
     println!("  RSS before start:     {rss_before:.1} MiB");
     println!("  RSS with all online:  {rss_after:.1} MiB");
     println!(

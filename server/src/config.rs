@@ -56,6 +56,22 @@ pub struct Config {
     /// `WAFLEET_SIM_QR_TTL_MS`: override of the simulated QR rotation (default 60 s then 20 s).
     pub sim_qr_ttl: Option<Duration>,
     pub devices: DeviceSettings,
+    pub dispatch: DispatchSettings,
+}
+
+/// How pacers send.
+#[derive(Debug, Clone)]
+pub struct DispatchSettings {
+    /// `WAFLEET_TYPING` (`on`/`off`, default on): show "typing…" before each send …
+    pub typing: bool,
+    /// … for `WAFLEET_TYPING_MS` (default 1500; never longer than the pause before the send).
+    pub typing_time: Duration,
+    /// `WAFLEET_PAUSE_EVERY`: after this many sends a device rests (0, the default, never) …
+    pub pause_every: u32,
+    /// … for `WAFLEET_PAUSE_SECONDS` (default 60).
+    pub pause: Duration,
+    /// `WAFLEET_RECONCILE_MS`: how often queued rows are checked against the queue (default 10 s).
+    pub reconcile_interval: Duration,
 }
 
 /// How the supervisor runs device sessions.
@@ -251,6 +267,26 @@ impl Config {
                 )?),
                 connects_per_second: positive(env, "WAFLEET_CONNECTS_PER_SECOND", 50)? as u32,
                 lease_ttl: Duration::from_millis(positive(env, "WAFLEET_LEASE_TTL_MS", 15_000)?),
+            },
+            dispatch: DispatchSettings {
+                typing: match env.get("WAFLEET_TYPING").as_deref().map(str::trim) {
+                    None | Some("on") => true,
+                    Some("off") => false,
+                    Some(other) => {
+                        return Err(ConfigError {
+                            var: "WAFLEET_TYPING",
+                            message: format!("{other:?} is not one of: on, off"),
+                        })
+                    }
+                },
+                typing_time: Duration::from_millis(parsed(env, "WAFLEET_TYPING_MS", 1500)?),
+                pause_every: parsed(env, "WAFLEET_PAUSE_EVERY", 0)?,
+                pause: Duration::from_secs(parsed(env, "WAFLEET_PAUSE_SECONDS", 60)?),
+                reconcile_interval: Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_RECONCILE_MS",
+                    10_000,
+                )?),
             },
         })
     }

@@ -45,6 +45,8 @@ pub enum EventKind {
     DeviceError { device_id: Uuid, message: String },
     /// The device was deleted; carries its last state.
     DeviceDeleted { device: Box<devices::Model> },
+    /// Outbox rows changed status (one event per batch of changes of one user).
+    OutboxChanged { changes: Vec<OutboxChange> },
     /// For the node running the device's session (never sent to clients).
     DeviceCommand {
         device_id: Uuid,
@@ -55,6 +57,30 @@ pub enum EventKind {
         device_id: Uuid,
         command: Box<SimCommand>,
     },
+}
+
+/// One outbox row's new state, as subscribers see it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutboxChange {
+    pub id: i64,
+    pub device_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub status: String,
+    pub last_error: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&crate::entities::broadcast_messages::Model> for OutboxChange {
+    fn from(row: &crate::entities::broadcast_messages::Model) -> Self {
+        Self {
+            id: row.id,
+            device_id: row.device_id,
+            campaign_id: row.campaign_id,
+            status: row.status.clone(),
+            last_error: row.last_error.clone(),
+            at: row.updated_at,
+        }
+    }
 }
 
 /// What the node that runs a device's session is asked to do.
@@ -100,6 +126,11 @@ pub enum SimCommand {
     HistorySync {
         chunk: crate::whatsapp::HistoryChunk,
     },
+    /// The contact's phone confirms delivery (or reading) of messages the device sent.
+    Receipt {
+        message_ids: Vec<String>,
+        read: bool,
+    },
 }
 
 impl Event {
@@ -114,7 +145,7 @@ impl Event {
             | EventKind::DeviceError { device_id, .. }
             | EventKind::DeviceCommand { device_id, .. }
             | EventKind::Sim { device_id, .. } => Some(*device_id),
-            EventKind::UserUpdated => None,
+            EventKind::UserUpdated | EventKind::OutboxChanged { .. } => None,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::{
     events::EventBus,
     graphql, http,
     metrics::Metrics,
+    queue::{memory::MemoryQueue, redis::RedisQueue, Queue},
     state::{App, AppState},
     whatsapp::{
         sim::{SimNetwork, SimTiming},
@@ -21,8 +22,10 @@ use crate::{
         WhatsApp,
     },
     workers::{
+        dispatcher::{run_reconciler, Dispatcher},
+        inbound::Inbound,
         leases::{Leases, LocalLeases, RedisLeases},
-        supervisor::{DiscardInbound, Supervisor},
+        supervisor::Supervisor,
     },
 };
 
@@ -36,6 +39,7 @@ pub struct Application {
 /// The background tasks of one node.
 pub struct Workers {
     pub supervisor: Arc<Supervisor>,
+    pub dispatcher: Arc<Dispatcher>,
     tasks: Vec<tokio::task::AbortHandle>,
     pub node_id: String,
 }
@@ -63,6 +67,7 @@ struct Shared {
     login_failures: Arc<dyn FailureCounter>,
     ephemeral: Arc<dyn Ephemeral>,
     leases: Arc<dyn Leases>,
+    queue: Arc<dyn Queue>,
 }
 
 /// Connects to Redis with a small pool.
@@ -85,7 +90,11 @@ impl Application {
             Some(url) => {
                 let (pool, redis_config) = connect_redis(url).await?;
                 let events =
-                    EventBus::redis(pool.clone(), redis_config, &config.redis_prefix).await?;
+                    EventBus::redis(pool.clone(), redis_config.clone(), &config.redis_prefix)
+                        .await?;
+                let queue =
+                    RedisQueue::connect(pool.clone(), redis_config, &config.redis_prefix, &node_id)
+                        .await?;
                 let prefix = config.redis_prefix.clone();
                 let shared = Shared {
                     login_failures: Arc::new(RedisFailureCounter {
@@ -102,6 +111,7 @@ impl Application {
                         node_id: node_id.clone(),
                         ttl: config.devices.lease_ttl,
                     }),
+                    queue: Arc::new(queue),
                 };
                 (Some(pool), events, shared)
             }
@@ -112,6 +122,7 @@ impl Application {
                     login_failures: Arc::new(MemoryFailureCounter::default()),
                     ephemeral: Arc::new(MemoryEphemeral::default()),
                     leases: Arc::new(LocalLeases),
+                    queue: Arc::new(MemoryQueue::default()),
                 },
             ),
         };
@@ -124,6 +135,7 @@ impl Application {
             redis,
             events,
             ephemeral: shared.ephemeral,
+            queue: shared.queue,
             login_failures: shared.login_failures,
             metrics: Arc::new(Metrics::default()),
         }));
@@ -144,16 +156,21 @@ impl Application {
         } else {
             Arc::new(LiveUnavailable)
         };
+        let dispatcher = Dispatcher::new(state.clone());
+        tasks.extend(dispatcher.start());
+        tasks.push(tokio::spawn(run_reconciler(state.clone(), dispatcher.clone())).abort_handle());
         let supervisor = Supervisor::new(
             state.clone(),
             whatsapp,
             shared.leases,
-            Arc::new(DiscardInbound),
+            Arc::new(Inbound { app: state.clone() }),
+            dispatcher.clone(),
             node_id.clone(),
         );
         tasks.push(tokio::spawn(supervisor.clone().run()).abort_handle());
         let workers = Arc::new(Workers {
             supervisor,
+            dispatcher,
             tasks,
             node_id,
         });

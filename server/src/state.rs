@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::rate_limit::FailureCounter, config::Config, ephemeral::Ephemeral, events::EventBus,
-    metrics::Metrics,
+    metrics::Metrics, queue::Queue,
 };
 
 pub struct App {
@@ -15,6 +15,8 @@ pub struct App {
     pub redis: Option<fred::prelude::Pool>,
     pub events: EventBus,
     pub ephemeral: Arc<dyn Ephemeral>,
+    /// The dispatch queue (Redis streams, or in process).
+    pub queue: Arc<dyn Queue>,
     pub login_failures: Arc<dyn FailureCounter>,
     pub metrics: Arc<Metrics>,
 }

@@ -491,9 +491,12 @@ pub async fn delete(db: &DatabaseConnection, owner: UserId, id: DeviceId) -> App
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Device"))?;
-    // The chats, messages, leads and outbox tables arrive with their areas; each adds its delete
-    // here, inside this transaction, and fills in its count.
-    let removed = Removed::default();
+    // The chats, messages and leads tables arrive with their areas; each adds its delete here,
+    // inside this transaction, and fills in its count.
+    let removed = Removed {
+        outbox: super::outbox::delete_for_device(&txn, id).await?,
+        ..Removed::default()
+    };
     device_status_changes::Entity::delete_many()
         .filter(device_status_changes::Column::DeviceId.eq(device.id))
         .exec(&txn)

@@ -2,5 +2,6 @@
 pub mod accounts;
 pub mod devices;
 pub mod ids;
+pub mod outbox;
 pub mod pagination;
 pub mod phone;

@@ -196,6 +196,12 @@ pub struct ConnectionCount {
     total_count: u64,
 }
 
+impl ConnectionCount {
+    pub fn new(total_count: u64) -> Self {
+        Self { total_count }
+    }
+}
+
 pub type DeviceConnection = Connection<String, Device, ConnectionCount, EmptyFields>;
 
 #[derive(InputObject)]

@@ -6,13 +6,15 @@
 
 pub mod accounts;
 pub mod devices;
+pub mod loaders;
+pub mod outbox;
 pub mod sim;
 
 use std::{net::IpAddr, sync::Arc};
 
 use async_graphql::{
-    futures_util::stream::BoxStream, Context, Data, Executor, MergedObject, MergedSubscription,
-    ObjectType, Request, Response, Schema, SchemaBuilder, SubscriptionType,
+    dataloader::DataLoader, futures_util::stream::BoxStream, Context, Data, Executor, MergedObject,
+    MergedSubscription, ObjectType, Request, Response, Schema, SchemaBuilder, SubscriptionType,
 };
 
 use crate::{
@@ -22,13 +24,25 @@ use crate::{
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(accounts::AccountQuery, devices::DeviceQuery);
+pub struct Query(
+    accounts::AccountQuery,
+    devices::DeviceQuery,
+    outbox::OutboxQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountMutation, devices::DeviceMutation);
+pub struct Mutation(
+    accounts::AccountMutation,
+    devices::DeviceMutation,
+    outbox::OutboxMutation,
+);
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(accounts::AccountSubscription, devices::DeviceSubscription);
+pub struct Subscription(
+    accounts::AccountSubscription,
+    devices::DeviceSubscription,
+    outbox::OutboxSubscription,
+);
 
 #[derive(MergedObject, Default)]
 pub struct SimQuery(Query, sim::SimNetworkQuery);
@@ -87,6 +101,13 @@ where
 }
 
 pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
+    // No cache: the loader only batches the loads of one moment, so it can serve every request.
+    let devices = DataLoader::new(
+        loaders::DeviceLoader {
+            db: state.db.clone(),
+        },
+        tokio::spawn,
+    );
     if sim {
         AppSchema::Sim(
             configure(Schema::build(
@@ -95,6 +116,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 Subscription::default(),
             ))
             .data(state)
+            .data(devices)
             .finish(),
         )
     } else {
@@ -105,6 +127,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 Subscription::default(),
             ))
             .data(state)
+            .data(devices)
             .finish(),
         )
     }

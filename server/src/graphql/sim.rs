@@ -164,6 +164,20 @@ impl SimNetworkMutation {
         Ok(true)
     }
 
+    /// The contact's phone confirms delivery (`read: false`) or reading of sent messages
+    /// (WhatsApp message ids, as in `simSent`).
+    async fn sim_receipt(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        message_ids: Vec<String>,
+        read: bool,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        publish(&app, owner, id, SimCommand::Receipt { message_ids, read }).await;
+        Ok(true)
+    }
+
     /// The next `count` connection attempts of the device fail (to exercise the restart cap).
     async fn sim_fail_connects(
         &self,

@@ -349,6 +349,25 @@ impl SimSession {
             SimCommand::Inbound { message } => {
                 let _ = self.events.send(WaEvent::Message(message)).await;
             }
+            SimCommand::Receipt { message_ids, read } => {
+                // Receipts name the chat they belong to; the simulated phone reports them per
+                // device, which is all the outbox needs.
+                let chat = self.jid.lock().ok().and_then(|j| j.clone());
+                if let Some(chat) = chat {
+                    let kind = if read {
+                        super::ReceiptKind::Read
+                    } else {
+                        super::ReceiptKind::Delivered
+                    };
+                    let receipt = super::Receipt {
+                        chat,
+                        message_ids,
+                        kind,
+                        at: Utc::now(),
+                    };
+                    let _ = self.events.send(WaEvent::Receipt(receipt)).await;
+                }
+            }
             SimCommand::HistorySync { chunk } => {
                 let _ = self.events.send(WaEvent::HistorySync(chunk)).await;
             }

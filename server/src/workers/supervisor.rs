@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use tokio::{sync::mpsc, task::AbortHandle, time::Instant};
 use tokio_util::sync::CancellationToken;
 
-use super::leases::Leases;
+use super::{
+    dispatcher::{Dispatcher, PacerHandle},
+    leases::Leases,
+};
 use crate::{
     config::DeviceSettings,
     domain::{
@@ -74,6 +77,7 @@ pub struct Supervisor {
     whatsapp: Arc<dyn WhatsApp>,
     leases: Arc<dyn Leases>,
     inbound: Arc<dyn InboundSink>,
+    dispatcher: Arc<Dispatcher>,
     node_id: String,
     settings: DeviceSettings,
     runners: Mutex<HashMap<DeviceId, Runner>>,
@@ -105,6 +109,7 @@ impl Supervisor {
         whatsapp: Arc<dyn WhatsApp>,
         leases: Arc<dyn Leases>,
         inbound: Arc<dyn InboundSink>,
+        dispatcher: Arc<Dispatcher>,
         node_id: String,
     ) -> Arc<Self> {
         let settings = app.config.devices.clone();
@@ -117,6 +122,7 @@ impl Supervisor {
             whatsapp,
             leases,
             inbound,
+            dispatcher,
             node_id,
             settings,
             runners: Mutex::new(HashMap::new()),
@@ -174,6 +180,7 @@ impl Supervisor {
     /// Simulates a crash: every runner stops at once, nothing is written or released.
     pub fn kill(&self) {
         self.shutdown.cancel();
+        self.dispatcher.kill();
         if let Ok(mut runners) = self.runners.lock() {
             for (_, runner) in runners.drain() {
                 runner.abort.abort();
@@ -468,7 +475,14 @@ impl DeviceRunner {
                     connected: false,
                 },
                 Ok((session, events)) => {
-                    let outcome = self.drive(&device, session.clone(), events).await;
+                    let mut pacer = None;
+                    let outcome = self
+                        .drive(&device, session.clone(), events, &mut pacer)
+                        .await;
+                    // The pacer finishes the message in hand before the session closes.
+                    if let Some(pacer) = pacer {
+                        pacer.stop().await;
+                    }
                     session.shutdown().await;
                     outcome
                 }
@@ -548,6 +562,7 @@ impl DeviceRunner {
         device: &device_rows::Model,
         session: Arc<dyn Session>,
         mut events: mpsc::Receiver<WaEvent>,
+        pacer: &mut Option<PacerHandle>,
     ) -> Outcome {
         let mut connected = false;
         let owner = UserId(device.user_id);
@@ -620,6 +635,9 @@ impl DeviceRunner {
                             self.clear_qr().await;
                             if !self.set_status(DeviceStatus::Online, Transition::default()).await {
                                 return Outcome::Exit { release: false };
+                            }
+                            if pacer.is_none() {
+                                *pacer = Some(self.supervisor.dispatcher.attach(self.device_id, self.token, session.clone()));
                             }
                         }
                         WaEvent::Disconnected { reason } => return Outcome::Disconnected { reason, connected },

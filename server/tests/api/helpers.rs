@@ -146,6 +146,15 @@ pub async fn fresh_database() -> String {
     name
 }
 
+/// Drops a database made by `fresh_database`.
+pub async fn drop_database(name: &str) {
+    let admin = admin_connection().await;
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+    let _ = admin.close().await;
+}
+
 /// What a test can change about the app it starts.
 #[derive(Clone)]
 pub struct TestOptions {
@@ -230,6 +239,8 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
         ("WAFLEET_DEVICE_HEALTH_MS", "200".into()),
         ("WAFLEET_CONNECTS_PER_SECOND", "1000".into()),
         ("WAFLEET_LEASE_TTL_MS", "1500".into()),
+        ("WAFLEET_TYPING", "off".into()),
+        ("WAFLEET_RECONCILE_MS", "300".into()),
     ];
     if options.redis {
         vars.push(("REDIS_URL", redis_url()));
@@ -621,5 +632,67 @@ impl TestApp {
             .await;
         assert_eq!(scanned.data()["simScanQr"]["status"], "ONLINE");
         id
+    }
+}
+
+impl TestApp {
+    /// Sets a device's pacing (seconds).
+    pub async fn set_delays(&self, token: &str, device_id: &str, min: i32, max: i32) {
+        self.gql(
+            Some(token),
+            "mutation($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id } }",
+            json!({ "id": device_id, "input": { "minDelaySeconds": min, "maxDelaySeconds": max } }),
+        )
+        .await
+        .data();
+    }
+
+    /// Sends a text from the inbox; returns the outbox id.
+    pub async fn send_text(&self, token: &str, device_id: &str, phone: &str, text: &str) -> String {
+        let response = self
+            .gql(
+                Some(token),
+                "mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId status chatJid } }",
+                json!({ "input": { "deviceId": device_id, "phone": phone, "text": text } }),
+            )
+            .await;
+        assert_eq!(response.data()["sendMessage"]["status"], "PENDING");
+        response.data()["sendMessage"]["outboxId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// What the simulated network received from a device.
+    pub async fn sim_sent(&self, token: &str, device_id: &str) -> Vec<Value> {
+        let response = self
+            .gql(
+                Some(token),
+                "query($id: ID!) { simSent(deviceId: $id) { to text caption hasImage messageId at } }",
+                json!({ "id": device_id }),
+            )
+            .await;
+        response.data()["simSent"].as_array().unwrap().clone()
+    }
+
+    /// Outbox rows by status, straight from the database.
+    pub async fn outbox_by_status(&self) -> std::collections::HashMap<String, i64> {
+        let rows = self
+            .state
+            .db
+            .query_all(Statement::from_string(
+                self.state.db.get_database_backend(),
+                "SELECT status, COUNT(*) AS n FROM broadcast_messages GROUP BY status".to_owned(),
+            ))
+            .await
+            .unwrap();
+        rows.into_iter()
+            .map(|r| {
+                (
+                    r.try_get::<String>("", "status").unwrap(),
+                    r.try_get::<i64>("", "n").unwrap(),
+                )
+            })
+            .collect()
     }
 }

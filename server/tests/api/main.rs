@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod crash;
 mod devices;
 mod helpers;
 mod http_surface;
+mod outbox;
 mod schema;
 mod sqlite_smoke;
 mod subscriptions;

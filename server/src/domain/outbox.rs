@@ -1,0 +1,751 @@
+//! The outbox (`broadcast_messages`): every message that leaves — inbox reply, campaign,
+//! sequence step, AI campaign — is a row here first. The row is the truth: queues carry row ids,
+//! the status column decides what happens, and a row is claimed (QUEUED → SENDING) by exactly
+//! one pacer, fenced by the device's lease token, before anything is sent.
+//!
+//! Every status change also moves the running totals in `outbox_counters` (per device and per
+//! campaign), in the same transaction, so progress is never computed by counting rows.
+
+use std::{collections::HashMap, fmt};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Alias, CaseStatement, Expr, Func, OnConflict, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    ids::{DeviceId, UserId},
+    phone::PhoneNumber,
+};
+use crate::{
+    entities::{broadcast_messages as rows, devices, outbox_counters},
+    error::{AppError, AppResult},
+    whatsapp::Jid,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OutboxStatus {
+    /// Scheduled for later.
+    Pending,
+    /// On its device's queue.
+    Queued,
+    /// Claimed by a pacer; being sent.
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+impl OutboxStatus {
+    pub const ALL: [OutboxStatus; 9] = [
+        OutboxStatus::Pending,
+        OutboxStatus::Queued,
+        OutboxStatus::Sending,
+        OutboxStatus::Sent,
+        OutboxStatus::Delivered,
+        OutboxStatus::Read,
+        OutboxStatus::Failed,
+        OutboxStatus::Skipped,
+        OutboxStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "PENDING",
+            OutboxStatus::Queued => "QUEUED",
+            OutboxStatus::Sending => "SENDING",
+            OutboxStatus::Sent => "SENT",
+            OutboxStatus::Delivered => "DELIVERED",
+            OutboxStatus::Read => "READ",
+            OutboxStatus::Failed => "FAILED",
+            OutboxStatus::Skipped => "SKIPPED",
+            OutboxStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+impl fmt::Display for OutboxStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub fn status_of(row: &rows::Model) -> OutboxStatus {
+    OutboxStatus::parse(&row.status).unwrap_or(OutboxStatus::Failed)
+}
+
+/// What asked for a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    Inbox,
+    Campaign,
+    SequenceStep,
+    AiCampaign,
+}
+
+impl Source {
+    pub const ALL: [Source; 4] = [
+        Source::Inbox,
+        Source::Campaign,
+        Source::SequenceStep,
+        Source::AiCampaign,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Inbox => "INBOX",
+            Source::Campaign => "CAMPAIGN",
+            Source::SequenceStep => "SEQUENCE_STEP",
+            Source::AiCampaign => "AI_CAMPAIGN",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// The error a row keeps when its node died between claiming and recording the send.
+pub const INTERRUPTED: &str = "interrupted; delivery unknown";
+/// The most characters of a text message.
+pub const MAX_TEXT: usize = 4096;
+
+/// A message body: text, or an image with an optional caption.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Text(String),
+    Image {
+        media_ref: String,
+        mime: String,
+        caption: Option<String>,
+    },
+}
+
+impl Content {
+    pub fn text(raw: &str) -> AppResult<Self> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(AppError::validation("The message is empty."));
+        }
+        if text.chars().count() > MAX_TEXT {
+            return Err(AppError::validation(format!(
+                "The message is too long (at most {MAX_TEXT} characters)."
+            )));
+        }
+        Ok(Content::Text(text.to_owned()))
+    }
+}
+
+/// One message to put in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub owner: UserId,
+    pub device_id: DeviceId,
+    pub phone: PhoneNumber,
+    pub jid: Jid,
+    pub name: Option<String>,
+    pub content: Content,
+    pub source: Source,
+    pub source_id: Option<String>,
+    pub campaign_id: Option<Uuid>,
+    pub sequence_step_id: Option<Uuid>,
+    /// Pacing of this message (a campaign's); `None` uses the device's.
+    pub delay: Option<(i32, i32)>,
+    /// `None`: now.
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// A change of one or more counters: (scope kind, scope id, status) += delta.
+#[derive(Debug, Default)]
+pub struct CounterDeltas(HashMap<(&'static str, Uuid, OutboxStatus), i64>);
+
+impl CounterDeltas {
+    pub fn moved(&mut self, row: &rows::Model, from: Option<OutboxStatus>, to: OutboxStatus) {
+        let scopes = std::iter::once(("device", row.device_id))
+            .chain(row.campaign_id.map(|c| ("campaign", c)));
+        for (kind, id) in scopes {
+            if let Some(from) = from {
+                *self.0.entry((kind, id, from)).or_default() -= 1;
+            }
+            *self.0.entry((kind, id, to)).or_default() += 1;
+        }
+    }
+
+    pub async fn apply(self, db: &impl ConnectionTrait) -> AppResult<()> {
+        let models: Vec<outbox_counters::ActiveModel> = self
+            .0
+            .into_iter()
+            .filter(|(_, delta)| *delta != 0)
+            .map(|((kind, id, status), delta)| outbox_counters::ActiveModel {
+                scope_kind: Set(kind.to_owned()),
+                scope_id: Set(id),
+                status: Set(status.as_str().to_owned()),
+                count: Set(delta),
+            })
+            .collect();
+        if models.is_empty() {
+            return Ok(());
+        }
+        outbox_counters::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([
+                    outbox_counters::Column::ScopeKind,
+                    outbox_counters::Column::ScopeId,
+                    outbox_counters::Column::Status,
+                ])
+                .value(
+                    outbox_counters::Column::Count,
+                    Expr::col((outbox_counters::Entity, outbox_counters::Column::Count)).add(
+                        Expr::col((Alias::new("excluded"), outbox_counters::Column::Count)),
+                    ),
+                )
+                .to_owned(),
+            )
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Inserts messages (QUEUED, or PENDING when scheduled later). A message whose idempotency key
+/// (campaign or sequence step, device, phone) exists already is left out, not doubled.
+pub async fn insert(
+    db: &DatabaseConnection,
+    messages: Vec<NewMessage>,
+) -> AppResult<Vec<rows::Model>> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut inserted = Vec::with_capacity(messages.len());
+    let mut deltas = CounterDeltas::default();
+    for chunk in messages.chunks(500) {
+        let models: Vec<rows::ActiveModel> = chunk.iter().map(|m| to_active(m, now)).collect();
+        let created = rows::Entity::insert_many(models)
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_with_returning_many(&txn)
+            .await?;
+        for row in &created {
+            deltas.moved(row, None, status_of(row));
+        }
+        inserted.extend(created);
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+fn to_active(message: &NewMessage, now: DateTime<Utc>) -> rows::ActiveModel {
+    let scheduled_at = message.scheduled_at.unwrap_or(now);
+    let status = if scheduled_at > now {
+        OutboxStatus::Pending
+    } else {
+        OutboxStatus::Queued
+    };
+    let (kind, text, image_ref, image_mime, caption) = match &message.content {
+        Content::Text(text) => ("text", Some(text.clone()), None, None, None),
+        Content::Image {
+            media_ref,
+            mime,
+            caption,
+        } => (
+            "image",
+            None,
+            Some(media_ref.clone()),
+            Some(mime.clone()),
+            caption.clone(),
+        ),
+    };
+    rows::ActiveModel {
+        user_id: Set(message.owner.0),
+        device_id: Set(message.device_id.0),
+        recipient_phone: Set(message.phone.e164()),
+        recipient_jid: Set(message.jid.as_str().to_owned()),
+        recipient_name: Set(message.name.clone()),
+        kind: Set(kind.to_owned()),
+        text: Set(text),
+        image_ref: Set(image_ref),
+        image_mime: Set(image_mime),
+        caption: Set(caption),
+        source: Set(message.source.as_str().to_owned()),
+        source_id: Set(message.source_id.clone()),
+        campaign_id: Set(message.campaign_id),
+        sequence_step_id: Set(message.sequence_step_id),
+        status: Set(status.as_str().to_owned()),
+        attempts: Set(0),
+        last_error: Set(None),
+        min_delay_seconds: Set(message.delay.map(|d| d.0)),
+        max_delay_seconds: Set(message.delay.map(|d| d.1)),
+        scheduled_at: Set(scheduled_at),
+        queued_at: Set((status == OutboxStatus::Queued).then_some(now)),
+        sending_at: Set(None),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        read_at: Set(None),
+        wa_message_id: Set(None),
+        claim_token: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Rows by id (for the pacers).
+pub async fn load(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<rows::Model>> {
+    Ok(rows::Entity::find()
+        .filter(rows::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// A claim: row `row_id` for device `device_id`, by the holder of lease `token`.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    pub row_id: i64,
+    pub device_id: DeviceId,
+    pub token: i64,
+}
+
+fn case_by_id<V: Into<SimpleExpr> + Clone>(
+    pairs: impl Iterator<Item = (i64, V)>,
+    otherwise: SimpleExpr,
+) -> SimpleExpr {
+    let mut case = CaseStatement::new();
+    for (id, value) in pairs {
+        case = case.case(
+            Expr::col((rows::Entity, rows::Column::Id)).eq(id),
+            value.into(),
+        );
+    }
+    case.finally(otherwise).into()
+}
+
+/// Claims rows QUEUED → SENDING in one statement. A row is claimed only if it is still QUEUED
+/// and the claimer's token is its device's current lease token; the claimed rows are returned.
+pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<rows::Model>> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let token_of = || {
+        case_by_id(
+            claims.iter().map(|c| (c.row_id, c.token)),
+            Expr::val(-1i64).into(),
+        )
+    };
+    let fence = Query::select()
+        .expr(Expr::val(1))
+        .from(devices::Entity)
+        .and_where(
+            Expr::col((devices::Entity, devices::Column::Id))
+                .equals((rows::Entity, rows::Column::DeviceId)),
+        )
+        .and_where(Expr::col((devices::Entity, devices::Column::LeaseToken)).eq(token_of()))
+        .to_owned();
+    let txn = db.begin().await?;
+    let claimed = rows::Entity::update_many()
+        .col_expr(
+            rows::Column::Status,
+            Expr::value(OutboxStatus::Sending.as_str()),
+        )
+        .col_expr(rows::Column::SendingAt, Expr::value(now))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            rows::Column::Attempts,
+            Expr::col(rows::Column::Attempts).add(1),
+        )
+        .col_expr(rows::Column::ClaimToken, token_of())
+        .filter(rows::Column::Id.is_in(claims.iter().map(|c| c.row_id)))
+        .filter(rows::Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .filter(Expr::exists(fence))
+        .exec_with_returning(&txn)
+        .await?;
+    let mut deltas = CounterDeltas::default();
+    for row in &claimed {
+        deltas.moved(row, Some(OutboxStatus::Queued), OutboxStatus::Sending);
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// How a send ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Sent {
+        wa_message_id: String,
+    },
+    Failed {
+        error: String,
+    },
+    /// Not sent at all (the device went offline before the send): back to QUEUED.
+    NotSent,
+}
+
+/// Records the outcomes of sends (SENDING → SENT / FAILED / QUEUED) in one transaction.
+pub async fn finish(
+    db: &DatabaseConnection,
+    outcomes: &[(i64, Outcome)],
+) -> AppResult<Vec<rows::Model>> {
+    if outcomes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut changed = Vec::new();
+    let sent: Vec<(i64, String)> = outcomes
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Outcome::Sent { wa_message_id } => Some((*id, wa_message_id.clone())),
+            _ => None,
+        })
+        .collect();
+    if !sent.is_empty() {
+        let wa_ids = case_by_id(
+            sent.iter().map(|(id, wa)| (*id, wa.clone())),
+            Expr::val(Option::<String>::None).into(),
+        );
+        changed.extend(
+            rows::Entity::update_many()
+                .col_expr(
+                    rows::Column::Status,
+                    Expr::value(OutboxStatus::Sent.as_str()),
+                )
+                .col_expr(rows::Column::WaMessageId, wa_ids)
+                .col_expr(rows::Column::SentAt, Expr::value(now))
+                .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+                .col_expr(rows::Column::LastError, Expr::value(Option::<String>::None))
+                .filter(rows::Column::Id.is_in(sent.iter().map(|(id, _)| *id)))
+                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+                .exec_with_returning(&txn)
+                .await?,
+        );
+    }
+    let failed: Vec<(i64, String)> = outcomes
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Outcome::Failed { error } => Some((*id, error.chars().take(500).collect())),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        let errors = case_by_id(
+            failed.iter().map(|(id, e)| (*id, e.clone())),
+            Expr::val("failed").into(),
+        );
+        changed.extend(
+            rows::Entity::update_many()
+                .col_expr(
+                    rows::Column::Status,
+                    Expr::value(OutboxStatus::Failed.as_str()),
+                )
+                .col_expr(rows::Column::LastError, errors)
+                .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+                .filter(rows::Column::Id.is_in(failed.iter().map(|(id, _)| *id)))
+                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+                .exec_with_returning(&txn)
+                .await?,
+        );
+    }
+    let not_sent: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|(id, o)| matches!(o, Outcome::NotSent).then_some(*id))
+        .collect();
+    if !not_sent.is_empty() {
+        changed.extend(
+            rows::Entity::update_many()
+                .col_expr(
+                    rows::Column::Status,
+                    Expr::value(OutboxStatus::Queued.as_str()),
+                )
+                .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+                .filter(rows::Column::Id.is_in(not_sent))
+                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+                .exec_with_returning(&txn)
+                .await?,
+        );
+    }
+    let mut deltas = CounterDeltas::default();
+    for row in &changed {
+        deltas.moved(row, Some(OutboxStatus::Sending), status_of(row));
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// A node taking a device over: rows left in SENDING by an earlier holder may or may not have
+/// gone out, so they are never re-sent — they become FAILED "interrupted; delivery unknown".
+pub async fn fail_interrupted(
+    db: &DatabaseConnection,
+    device_id: DeviceId,
+    token: i64,
+) -> AppResult<Vec<rows::Model>> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let failed = rows::Entity::update_many()
+        .col_expr(
+            rows::Column::Status,
+            Expr::value(OutboxStatus::Failed.as_str()),
+        )
+        .col_expr(rows::Column::LastError, Expr::value(INTERRUPTED))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+        .filter(
+            Condition::any()
+                .add(rows::Column::ClaimToken.is_null())
+                .add(rows::Column::ClaimToken.lt(token)),
+        )
+        .exec_with_returning(&txn)
+        .await?;
+    let mut deltas = CounterDeltas::default();
+    for row in &failed {
+        deltas.moved(row, Some(OutboxStatus::Sending), OutboxStatus::Failed);
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(failed)
+}
+
+/// QUEUED row ids of a device, oldest first (for the reconciler).
+pub async fn queued_ids(db: &DatabaseConnection, device_id: DeviceId) -> AppResult<Vec<i64>> {
+    Ok(rows::Entity::find()
+        .select_only()
+        .column(rows::Column::Id)
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .filter(rows::Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .order_by_asc(rows::Column::Id)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?)
+}
+
+/// Sends of a device since `since` (for its daily cap).
+pub async fn sent_since(
+    db: &DatabaseConnection,
+    device_id: DeviceId,
+    since: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(rows::Entity::find()
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .filter(rows::Column::SentAt.gte(since))
+        .count(db)
+        .await?)
+}
+
+/// Receipts from WhatsApp: SENT → DELIVERED → READ, never backwards.
+pub async fn apply_receipt(
+    db: &DatabaseConnection,
+    device_id: DeviceId,
+    wa_message_ids: &[String],
+    read: bool,
+    at: DateTime<Utc>,
+) -> AppResult<Vec<rows::Model>> {
+    let (to, earlier): (OutboxStatus, &[OutboxStatus]) = if read {
+        (
+            OutboxStatus::Read,
+            &[OutboxStatus::Sent, OutboxStatus::Delivered],
+        )
+    } else {
+        (OutboxStatus::Delivered, &[OutboxStatus::Sent])
+    };
+    let txn = db.begin().await?;
+    let before: Vec<rows::Model> = rows::Entity::find()
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .filter(rows::Column::WaMessageId.is_in(wa_message_ids.iter().cloned()))
+        .filter(rows::Column::Status.is_in(earlier.iter().map(|s| s.as_str())))
+        .all(&txn)
+        .await?;
+    if before.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut update = rows::Entity::update_many()
+        .col_expr(rows::Column::Status, Expr::value(to.as_str()))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(Utc::now()));
+    update = if read {
+        update
+            .col_expr(rows::Column::ReadAt, Expr::value(at))
+            .col_expr(
+                rows::Column::DeliveredAt,
+                Func::coalesce([
+                    Expr::col(rows::Column::DeliveredAt).into(),
+                    Expr::val(at).into(),
+                ])
+                .into(),
+            )
+    } else {
+        update.col_expr(rows::Column::DeliveredAt, Expr::value(at))
+    };
+    let changed = update
+        .filter(rows::Column::Id.is_in(before.iter().map(|r| r.id)))
+        .filter(rows::Column::Status.is_in(earlier.iter().map(|s| s.as_str())))
+        .exec_with_returning(&txn)
+        .await?;
+    let mut deltas = CounterDeltas::default();
+    for row in &changed {
+        if let Some(old) = before.iter().find(|b| b.id == row.id) {
+            deltas.moved(row, Some(status_of(old)), to);
+        }
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Puts a FAILED row back in the queue (only when a person asks: `retryOutboxMessage`).
+pub async fn retry(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult<rows::Model> {
+    let row = find_owned(db, owner, id).await?;
+    if status_of(&row) != OutboxStatus::Failed {
+        return Err(AppError::Conflict(
+            "Only a failed message can be retried.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut changed = rows::Entity::update_many()
+        .col_expr(
+            rows::Column::Status,
+            Expr::value(OutboxStatus::Queued.as_str()),
+        )
+        .col_expr(rows::Column::QueuedAt, Expr::value(now))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+        .filter(rows::Column::Id.eq(id))
+        .filter(rows::Column::Status.eq(OutboxStatus::Failed.as_str()))
+        .exec_with_returning(&txn)
+        .await?;
+    let row = changed
+        .pop()
+        .ok_or_else(|| AppError::Conflict("The message changed meanwhile; reload.".into()))?;
+    let mut deltas = CounterDeltas::default();
+    deltas.moved(&row, Some(OutboxStatus::Failed), OutboxStatus::Queued);
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn find_owned(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult<rows::Model> {
+    rows::Entity::find_by_id(id)
+        .filter(rows::Column::UserId.eq(owner.0))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("Message"))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct OutboxFilter {
+    pub device_id: Option<DeviceId>,
+    pub statuses: Vec<OutboxStatus>,
+    pub source: Option<Source>,
+    pub campaign_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of the owner's outbox, newest first (cursor: the last row id seen).
+pub async fn list(
+    db: &DatabaseConnection,
+    owner: UserId,
+    filter: &OutboxFilter,
+    first: u64,
+    after: Option<i64>,
+) -> AppResult<(Vec<rows::Model>, bool, u64)> {
+    let mut condition = Condition::all().add(rows::Column::UserId.eq(owner.0));
+    if let Some(device) = filter.device_id {
+        condition = condition.add(rows::Column::DeviceId.eq(device.0));
+    }
+    if !filter.statuses.is_empty() {
+        condition =
+            condition.add(rows::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(source) = filter.source {
+        condition = condition.add(rows::Column::Source.eq(source.as_str()));
+    }
+    if let Some(campaign) = filter.campaign_id {
+        condition = condition.add(rows::Column::CampaignId.eq(campaign));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(rows::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(rows::Column::CreatedAt.lt(to));
+    }
+    let total = rows::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
+    let mut query = rows::Entity::find().filter(condition);
+    if let Some(after) = after {
+        query = query.filter(rows::Column::Id.lt(after));
+    }
+    let mut items = query
+        .order_by_desc(rows::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok((items, has_next, total))
+}
+
+/// The running totals of one scope (`device` or `campaign`), by status.
+pub async fn counters(
+    db: &DatabaseConnection,
+    scope_kind: &str,
+    scope_id: Uuid,
+) -> AppResult<HashMap<OutboxStatus, i64>> {
+    let rows = outbox_counters::Entity::find()
+        .filter(outbox_counters::Column::ScopeKind.eq(scope_kind))
+        .filter(outbox_counters::Column::ScopeId.eq(scope_id))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((OutboxStatus::parse(&r.status)?, r.count)))
+        .collect())
+}
+
+/// Removes a device's rows and counters (inside the device's delete transaction).
+pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -> AppResult<u64> {
+    let removed = rows::Entity::delete_many()
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .exec(db)
+        .await?;
+    outbox_counters::Entity::delete_many()
+        .filter(outbox_counters::Column::ScopeKind.eq("device"))
+        .filter(outbox_counters::Column::ScopeId.eq(device_id.0))
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_sources_round_trip() {
+        for status in OutboxStatus::ALL {
+            assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
+        }
+        for source in Source::ALL {
+            assert_eq!(Source::parse(source.as_str()), Some(source));
+        }
+    }
+
+    #[test]
+    fn text_must_have_content_and_a_limit() {
+        assert!(Content::text("  ").is_err());
+        assert!(Content::text(&"x".repeat(MAX_TEXT + 1)).is_err());
+        assert!(matches!(Content::text(" hi ").unwrap(), Content::Text(t) if t == "hi"));
+    }
+}

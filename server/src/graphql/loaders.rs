@@ -1,0 +1,28 @@
+//! DataLoaders: relations resolved per row are fetched in one query per request.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::entities::devices;
+
+/// Devices by id (callers check ownership against the row's `user_id`).
+pub struct DeviceLoader {
+    pub db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for DeviceLoader {
+    type Value = devices::Model;
+    type Error = std::sync::Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = devices::Entity::find()
+            .filter(devices::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(std::sync::Arc::new)?;
+        Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+    }
+}

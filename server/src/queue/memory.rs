@@ -1,0 +1,112 @@
+//! The in-process queue of the embedded default (one node, no Redis).
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+
+use super::{Delivery, Queue};
+use crate::domain::ids::DeviceId;
+
+#[derive(Default)]
+pub struct MemoryQueue {
+    queues: Mutex<HashMap<DeviceId, VecDeque<i64>>>,
+    in_flight: Mutex<HashMap<DeviceId, Vec<i64>>>,
+    pushed: Notify,
+}
+
+#[async_trait]
+impl Queue for MemoryQueue {
+    async fn push(&self, device_id: DeviceId, row_ids: &[i64]) -> anyhow::Result<()> {
+        self.queues
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .entry(device_id)
+            .or_default()
+            .extend(row_ids);
+        self.pushed.notify_waiters();
+        Ok(())
+    }
+
+    async fn take(&self, devices: &[DeviceId], wait: Duration) -> anyhow::Result<Vec<Delivery>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.pushed.notified();
+            let taken: Vec<Delivery> = {
+                let mut queues = self
+                    .queues
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("poisoned"))?;
+                devices
+                    .iter()
+                    .filter_map(|device| {
+                        let row_id = queues.get_mut(device)?.pop_front()?;
+                        Some(Delivery {
+                            device_id: *device,
+                            entry: row_id.to_string(),
+                            row_id,
+                        })
+                    })
+                    .collect()
+            };
+            if !taken.is_empty() {
+                let mut in_flight = self
+                    .in_flight
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("poisoned"))?;
+                for delivery in &taken {
+                    in_flight
+                        .entry(delivery.device_id)
+                        .or_default()
+                        .push(delivery.row_id);
+                }
+                return Ok(taken);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(Vec::new());
+            }
+        }
+    }
+
+    async fn reclaim(&self, device_id: DeviceId) -> anyhow::Result<Vec<Delivery>> {
+        // One process: entries handed out before are still with their pacer or were settled.
+        let _ = device_id;
+        Ok(Vec::new())
+    }
+
+    async fn ack(&self, deliveries: &[Delivery]) -> anyhow::Result<()> {
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
+        for delivery in deliveries {
+            if let Some(rows) = in_flight.get_mut(&delivery.device_id) {
+                rows.retain(|id| *id != delivery.row_id);
+            }
+        }
+        Ok(())
+    }
+
+    async fn row_ids(&self, device_id: DeviceId) -> anyhow::Result<Vec<i64>> {
+        let mut ids: Vec<i64> = self
+            .queues
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .get(&device_id)
+            .map(|q| q.iter().copied().collect())
+            .unwrap_or_default();
+        if let Some(rows) = self
+            .in_flight
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .get(&device_id)
+        {
+            ids.extend(rows);
+        }
+        Ok(ids)
+    }
+}

@@ -1,0 +1,690 @@
+//! The dispatcher: one pacer per ONLINE device this node runs (a task, not a thread), a fetcher
+//! that takes work for every idle pacer from the queue in one round trip, and a writer that
+//! turns the pacers' many small database writes into a few batched statements.
+//!
+//! A pacer takes one message at a time: it waits a random delay in [min, max] since its last
+//! send (the message's pacing, or the device's), shows "typing…" for the last moments of that
+//! wait, claims the row (QUEUED → SENDING, fenced by the lease token), sends, and records SENT
+//! or FAILED before it acknowledges the queue entry. A row is never sent without a claim, and a
+//! claim succeeds once, so a row is sent at most once whatever the queue delivers.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use tokio::{
+    sync::{mpsc, oneshot, Notify},
+    task::JoinHandle,
+    time::Instant,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::DispatchSettings,
+    domain::{
+        devices,
+        ids::DeviceId,
+        outbox::{self, Claim, OutboxStatus, Outcome},
+    },
+    entities::broadcast_messages as rows,
+    events::{Event, EventKind, OutboxChange},
+    queue::{Delivery, Queue},
+    state::AppState,
+    whatsapp::{Jid, OutgoingImage, Session, WaError},
+};
+
+/// One batched database operation asked for by a pacer.
+enum Op {
+    Load(i64, oneshot::Sender<Option<rows::Model>>),
+    Claim(Claim, oneshot::Sender<Option<rows::Model>>),
+    Finish(i64, Outcome, oneshot::Sender<bool>),
+    Ack(Delivery),
+}
+
+pub struct Dispatcher {
+    app: AppState,
+    queue: Arc<dyn Queue>,
+    settings: DispatchSettings,
+    ops: mpsc::UnboundedSender<Op>,
+    ops_rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
+    /// Pacers waiting for their next entry.
+    hungry: Mutex<HashMap<DeviceId, oneshot::Sender<Delivery>>>,
+    became_hungry: Notify,
+    pacers: Mutex<HashMap<DeviceId, tokio::task::AbortHandle>>,
+    /// Devices whose settings changed since their pacer read them.
+    stale_rules: Mutex<std::collections::HashSet<DeviceId>>,
+}
+
+/// A running pacer; `stop` lets it finish the message in hand.
+pub struct PacerHandle {
+    cancel: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl PacerHandle {
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        let _ = self.task.await;
+    }
+}
+
+impl Dispatcher {
+    pub fn new(app: AppState) -> Arc<Self> {
+        let queue = app.queue.clone();
+        let (ops, ops_rx) = mpsc::unbounded_channel();
+        Arc::new(Self {
+            settings: app.config.dispatch.clone(),
+            app,
+            queue,
+            ops,
+            ops_rx: Mutex::new(Some(ops_rx)),
+            hungry: Mutex::new(HashMap::new()),
+            became_hungry: Notify::new(),
+            pacers: Mutex::new(HashMap::new()),
+            stale_rules: Mutex::new(std::collections::HashSet::new()),
+        })
+    }
+
+    pub fn queue(&self) -> &Arc<dyn Queue> {
+        &self.queue
+    }
+
+    /// Devices with a running pacer on this node.
+    pub fn pacing(&self) -> Vec<DeviceId> {
+        self.pacers
+            .lock()
+            .map(|p| p.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Starts the fetcher and the writer.
+    pub fn start(self: &Arc<Self>) -> Vec<tokio::task::AbortHandle> {
+        let mut tasks = Vec::new();
+        if let Some(ops) = self.ops_rx.lock().ok().and_then(|mut o| o.take()) {
+            tasks.push(tokio::spawn(self.clone().write(ops)).abort_handle());
+        }
+        tasks.push(tokio::spawn(self.clone().fetch()).abort_handle());
+        tasks.push(tokio::spawn(self.clone().watch_settings()).abort_handle());
+        tasks
+    }
+
+    /// Simulates a crash: every pacer stops where it is.
+    pub fn kill(&self) {
+        if let Ok(mut pacers) = self.pacers.lock() {
+            for (_, pacer) in pacers.drain() {
+                pacer.abort();
+            }
+        }
+    }
+
+    /// Starts the pacer of a device that just came ONLINE on this node.
+    pub fn attach(
+        self: &Arc<Self>,
+        device_id: DeviceId,
+        token: i64,
+        session: Arc<dyn Session>,
+    ) -> PacerHandle {
+        let cancel = CancellationToken::new();
+        let pacer = Pacer {
+            dispatcher: self.clone(),
+            device_id,
+            token,
+            session,
+            cancel: cancel.clone(),
+        };
+        let task = tokio::spawn(pacer.run());
+        if let Ok(mut pacers) = self.pacers.lock() {
+            pacers.insert(device_id, task.abort_handle());
+        }
+        PacerHandle { cancel, task }
+    }
+
+    async fn next_for(&self, device_id: DeviceId, cancel: &CancellationToken) -> Option<Delivery> {
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut hungry) = self.hungry.lock() {
+            hungry.insert(device_id, tx);
+        }
+        self.became_hungry.notify_one();
+        tokio::select! {
+            delivery = rx => delivery.ok(),
+            () = cancel.cancelled() => {
+                if let Ok(mut hungry) = self.hungry.lock() {
+                    hungry.remove(&device_id);
+                }
+                None
+            }
+        }
+    }
+
+    /// Marks a pacer's rules stale when its device changes (edited delays or daily cap).
+    async fn watch_settings(self: Arc<Self>) {
+        let mut events = self.app.events.subscribe();
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let EventKind::DeviceChanged { device } = &event.kind {
+                        if let Ok(mut stale) = self.stale_rules.lock() {
+                            stale.insert(DeviceId(device.id));
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Some changes were missed: every pacer reads its rules again.
+                    let pacing = self.pacing();
+                    if let Ok(mut stale) = self.stale_rules.lock() {
+                        stale.extend(pacing);
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
+    fn take_stale(&self, device_id: DeviceId) -> bool {
+        self.stale_rules
+            .lock()
+            .map(|mut s| s.remove(&device_id))
+            .unwrap_or(false)
+    }
+
+    /// Takes one entry for every idle pacer per round trip.
+    async fn fetch(self: Arc<Self>) {
+        loop {
+            let devices: Vec<DeviceId> = self
+                .hungry
+                .lock()
+                .map(|h| {
+                    h.iter()
+                        .filter(|(_, tx)| !tx.is_closed())
+                        .map(|(d, _)| *d)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if devices.is_empty() {
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(200), self.became_hungry.notified())
+                        .await;
+                continue;
+            }
+            match self.queue.take(&devices, Duration::from_millis(100)).await {
+                Ok(deliveries) => {
+                    for delivery in deliveries {
+                        let waiting = self
+                            .hungry
+                            .lock()
+                            .ok()
+                            .and_then(|mut h| h.remove(&delivery.device_id));
+                        if let Some(Err(delivery)) = waiting.map(|tx| tx.send(delivery)) {
+                            // The pacer stopped meanwhile: the entry stays unacknowledged and is
+                            // reclaimed by whichever pacer runs the device next.
+                            tracing::debug!(device.id = %delivery.device_id, "entry for a stopped pacer");
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(
+                        error = format!("{err:#}"),
+                        "taking work from the queue failed"
+                    );
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+
+    /// Executes pacers' operations in batches: whatever is waiting becomes one statement per kind.
+    async fn write(self: Arc<Self>, mut ops: mpsc::UnboundedReceiver<Op>) {
+        while let Some(first) = ops.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < 5000 {
+                match ops.try_recv() {
+                    Ok(op) => batch.push(op),
+                    Err(_) => break,
+                }
+            }
+            let mut loads = Vec::new();
+            let mut claims = Vec::new();
+            let mut finishes = Vec::new();
+            let mut acks = Vec::new();
+            for op in batch {
+                match op {
+                    Op::Load(id, reply) => loads.push((id, reply)),
+                    Op::Claim(claim, reply) => claims.push((claim, reply)),
+                    Op::Finish(id, outcome, reply) => finishes.push((id, outcome, reply)),
+                    Op::Ack(delivery) => acks.push(delivery),
+                }
+            }
+            if !loads.is_empty() {
+                let ids: Vec<i64> = loads.iter().map(|(id, _)| *id).collect();
+                let found = outbox::load(&self.app.db, &ids)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::error!(error = ?err, "loading outbox rows failed");
+                        Vec::new()
+                    });
+                let mut by_id: HashMap<i64, rows::Model> =
+                    found.into_iter().map(|r| (r.id, r)).collect();
+                for (id, reply) in loads {
+                    let _ = reply.send(by_id.remove(&id));
+                }
+            }
+            if !claims.is_empty() {
+                let list: Vec<Claim> = claims.iter().map(|(c, _)| *c).collect();
+                let claimed = outbox::claim(&self.app.db, &list)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::error!(error = ?err, "claiming outbox rows failed");
+                        Vec::new()
+                    });
+                self.publish(&claimed).await;
+                let mut by_id: HashMap<i64, rows::Model> =
+                    claimed.into_iter().map(|r| (r.id, r)).collect();
+                for (claim, reply) in claims {
+                    let _ = reply.send(by_id.remove(&claim.row_id));
+                }
+            }
+            if !finishes.is_empty() {
+                let outcomes: Vec<(i64, Outcome)> =
+                    finishes.iter().map(|(id, o, _)| (*id, o.clone())).collect();
+                let result = outbox::finish(&self.app.db, &outcomes).await;
+                let stored = result.is_ok();
+                match result {
+                    Ok(changed) => self.publish(&changed).await,
+                    Err(err) => tracing::error!(error = ?err, "recording sends failed"),
+                }
+                for (_, _, reply) in finishes {
+                    let _ = reply.send(stored);
+                }
+            }
+            if !acks.is_empty() {
+                if let Err(err) = self.queue.ack(&acks).await {
+                    tracing::warn!(error = %err, "acknowledging queue entries failed");
+                }
+            }
+        }
+    }
+
+    /// Tells subscribers (one event per user per batch).
+    pub async fn publish(&self, changed: &[rows::Model]) {
+        publish_changes(&self.app, changed).await;
+    }
+
+    async fn op<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Op) -> Option<T> {
+        let (tx, rx) = oneshot::channel();
+        self.ops.send(make(tx)).ok()?;
+        rx.await.ok()
+    }
+}
+
+/// Puts messages in the outbox and their ids on their devices' queues. A failed push is not an
+/// error: the rows are QUEUED and the reconciler puts them on the queue.
+pub async fn enqueue(
+    app: &AppState,
+    messages: Vec<outbox::NewMessage>,
+) -> crate::error::AppResult<Vec<rows::Model>> {
+    let inserted = outbox::insert(&app.db, messages).await?;
+    let mut by_device: HashMap<DeviceId, Vec<i64>> = HashMap::new();
+    for row in inserted
+        .iter()
+        .filter(|r| outbox::status_of(r) == OutboxStatus::Queued)
+    {
+        by_device
+            .entry(DeviceId(row.device_id))
+            .or_default()
+            .push(row.id);
+    }
+    for (device_id, ids) in by_device {
+        if let Err(err) = app.queue.push(device_id, &ids).await {
+            tracing::warn!(device.id = %device_id, error = %err, "queue push failed; the reconciler will retry");
+        }
+    }
+    publish_changes(app, &inserted).await;
+    Ok(inserted)
+}
+
+/// Publishes outbox changes, one event per user.
+pub async fn publish_changes(app: &AppState, changed: &[rows::Model]) {
+    let mut by_user: HashMap<uuid::Uuid, Vec<OutboxChange>> = HashMap::new();
+    for row in changed {
+        by_user
+            .entry(row.user_id)
+            .or_default()
+            .push(OutboxChange::from(row));
+    }
+    for (user_id, changes) in by_user {
+        app.events
+            .publish(Event {
+                user_id,
+                kind: EventKind::OutboxChanged { changes },
+            })
+            .await;
+    }
+}
+
+struct Pacer {
+    dispatcher: Arc<Dispatcher>,
+    device_id: DeviceId,
+    token: i64,
+    session: Arc<dyn Session>,
+    cancel: CancellationToken,
+}
+
+/// The device's pacing and caps, reloaded now and then so edits apply while it runs.
+struct DeviceRules {
+    delay: (i32, i32),
+    daily_cap: Option<i32>,
+    loaded_at: Instant,
+}
+
+fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |midnight| midnight.and_utc())
+}
+
+impl Pacer {
+    #[tracing::instrument(name = "pacer", skip_all, fields(device.id = %self.device_id))]
+    async fn run(self) {
+        let app = self.dispatcher.app.clone();
+        // Rows a previous holder left in SENDING may have gone out: never re-send them.
+        match outbox::fail_interrupted(&app.db, self.device_id, self.token).await {
+            Ok(failed) if !failed.is_empty() => {
+                tracing::warn!(
+                    rows = failed.len(),
+                    "rows interrupted mid-send marked failed"
+                );
+                self.dispatcher.publish(&failed).await;
+            }
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = ?err, "cannot settle interrupted rows"),
+        }
+        let mut backlog: VecDeque<Delivery> =
+            match self.dispatcher.queue.reclaim(self.device_id).await {
+                Ok(entries) => entries.into(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot reclaim queue entries");
+                    VecDeque::new()
+                }
+            };
+        let Some(mut rules) = self.rules().await else {
+            return;
+        };
+        let mut last_send: Option<Instant> = None;
+        let mut sent_today = outbox::sent_since(&app.db, self.device_id, start_of_day(Utc::now()))
+            .await
+            .unwrap_or(0);
+        let mut day = start_of_day(Utc::now());
+        let mut since_pause: u32 = 0;
+        loop {
+            if self.cancel.is_cancelled() {
+                return;
+            }
+            let delivery = match backlog.pop_front() {
+                Some(delivery) => delivery,
+                None => match self.dispatcher.next_for(self.device_id, &self.cancel).await {
+                    Some(delivery) => delivery,
+                    None => return,
+                },
+            };
+            let Some(row) = self
+                .dispatcher
+                .op(|tx| Op::Load(delivery.row_id, tx))
+                .await
+                .flatten()
+            else {
+                self.ack(delivery);
+                continue;
+            };
+            if outbox::status_of(&row) != OutboxStatus::Queued || row.device_id != self.device_id.0
+            {
+                // Settled already (sent, cancelled, or a duplicate entry): nothing to do.
+                self.ack(delivery);
+                continue;
+            }
+            if self.dispatcher.take_stale(self.device_id)
+                || rules.loaded_at.elapsed() > Duration::from_secs(60)
+            {
+                match self.rules().await {
+                    Some(fresh) => rules = fresh,
+                    None => return,
+                }
+            }
+            // Daily cap: hold the entry until the next day starts.
+            if start_of_day(Utc::now()) != day {
+                day = start_of_day(Utc::now());
+                sent_today = 0;
+            }
+            if let Some(cap) = rules.daily_cap {
+                if sent_today >= cap as u64 {
+                    let tomorrow = day + chrono::Duration::days(1);
+                    let wait = (tomorrow - Utc::now())
+                        .to_std()
+                        .unwrap_or(Duration::from_secs(60));
+                    tracing::info!("daily cap reached; resting until tomorrow");
+                    backlog.push_front(delivery);
+                    if self.sleep(wait).await {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            let (min, max) = match (row.min_delay_seconds, row.max_delay_seconds) {
+                (Some(min), Some(max)) => (min, max),
+                _ => rules.delay,
+            };
+            let gap = random_gap(min, max);
+            let send_at = last_send.map_or_else(Instant::now, |at| at + gap);
+            let jid = Jid::parse(&row.recipient_jid).ok();
+            if self.wait_with_typing(send_at, gap, jid.as_ref()).await {
+                backlog.push_front(delivery);
+                return;
+            }
+            let claim = Claim {
+                row_id: row.id,
+                device_id: self.device_id,
+                token: self.token,
+            };
+            let Some(row) = self
+                .dispatcher
+                .op(|tx| Op::Claim(claim, tx))
+                .await
+                .flatten()
+            else {
+                // Someone else's now (or no longer QUEUED, or this node lost the device).
+                self.ack(delivery);
+                continue;
+            };
+            let started = Instant::now();
+            let outcome = self.send(&row, jid.as_ref()).await;
+            let not_connected = matches!(outcome, Outcome::NotSent);
+            let stored = self
+                .dispatcher
+                .op(|tx| Op::Finish(row.id, outcome, tx))
+                .await
+                .unwrap_or(false);
+            if !stored {
+                // Left in SENDING: the next holder marks it interrupted. Never acknowledge a row
+                // whose outcome is not stored.
+                tracing::error!(
+                    outbox.id = row.id,
+                    "the outcome of a send could not be stored"
+                );
+                return;
+            }
+            self.ack(delivery);
+            if not_connected {
+                return;
+            }
+            last_send = Some(started);
+            sent_today += 1;
+            since_pause += 1;
+            let settings = &self.dispatcher.settings;
+            if settings.pause_every > 0 && since_pause >= settings.pause_every {
+                since_pause = 0;
+                if self.sleep(settings.pause).await {
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn rules(&self) -> Option<DeviceRules> {
+        match devices::find(&self.dispatcher.app.db, self.device_id).await {
+            Ok(Some(device)) => Some(DeviceRules {
+                delay: (device.min_delay_seconds, device.max_delay_seconds),
+                daily_cap: device.daily_cap,
+                loaded_at: Instant::now(),
+            }),
+            Ok(None) => None,
+            Err(err) => {
+                tracing::error!(error = ?err, "cannot load the device's pacing");
+                None
+            }
+        }
+    }
+
+    async fn send(&self, row: &rows::Model, jid: Option<&Jid>) -> Outcome {
+        let Some(jid) = jid else {
+            return Outcome::Failed {
+                error: "invalid recipient".into(),
+            };
+        };
+        let result = match row.kind.as_str() {
+            "image" => match self.image(row).await {
+                Ok(image) => self.session.send_image(jid, &image).await,
+                Err(error) => return Outcome::Failed { error },
+            },
+            _ => {
+                self.session
+                    .send_text(jid, row.text.as_deref().unwrap_or_default())
+                    .await
+            }
+        };
+        match result {
+            Ok(receipt) => Outcome::Sent {
+                wa_message_id: receipt.message_id,
+            },
+            Err(WaError::NotConnected) => Outcome::NotSent,
+            Err(err) => Outcome::Failed {
+                error: err.to_string(),
+            },
+        }
+    }
+
+    async fn image(&self, row: &rows::Model) -> Result<OutgoingImage, String> {
+        let media_ref = row.image_ref.as_deref().ok_or("the image is missing")?;
+        let path = crate::media::path_of(&self.dispatcher.app.config.media_dir, media_ref)
+            .ok_or("the image reference is invalid")?;
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|_| "the image file is missing".to_owned())?;
+        Ok(OutgoingImage {
+            bytes: bytes.into(),
+            mime: row
+                .image_mime
+                .clone()
+                .unwrap_or_else(|| "image/jpeg".into()),
+            caption: row.caption.clone(),
+        })
+    }
+
+    /// Waits until `send_at`, typing for the last moments. `true` when told to stop.
+    async fn wait_with_typing(&self, send_at: Instant, gap: Duration, jid: Option<&Jid>) -> bool {
+        let settings = &self.dispatcher.settings;
+        let typing = if settings.typing {
+            settings.typing_time.min(gap)
+        } else {
+            Duration::ZERO
+        };
+        let typing_from = send_at
+            .checked_sub(typing)
+            .unwrap_or(send_at)
+            .max(Instant::now());
+        if self.sleep_until(typing_from).await {
+            return true;
+        }
+        if typing.is_zero() {
+            return false;
+        }
+        if let Some(jid) = jid {
+            let _ = self.session.set_typing(jid, true).await;
+            let stopped = self.sleep_until(send_at).await;
+            let _ = self.session.set_typing(jid, false).await;
+            return stopped;
+        }
+        self.sleep_until(send_at).await
+    }
+
+    async fn sleep(&self, wait: Duration) -> bool {
+        self.sleep_until(Instant::now() + wait).await
+    }
+
+    async fn sleep_until(&self, at: Instant) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep_until(at) => false,
+            () = self.cancel.cancelled() => true,
+        }
+    }
+
+    fn ack(&self, delivery: Delivery) {
+        let _ = self.dispatcher.ops.send(Op::Ack(delivery));
+    }
+}
+
+fn random_gap(min: i32, max: i32) -> Duration {
+    let min = min.max(0) as u64 * 1000;
+    let max = (max.max(0) as u64 * 1000).max(min);
+    Duration::from_millis(if max > min {
+        rand::thread_rng().gen_range(min..=max)
+    } else {
+        min
+    })
+}
+
+/// Makes the queue agree with the outbox: rows QUEUED whose entry was lost (Redis flushed or
+/// restarted, the in-process queue gone with its process) are put back. Runs for the devices
+/// this node paces.
+pub async fn reconcile(app: &AppState, dispatcher: &Dispatcher) {
+    for device_id in dispatcher.pacing() {
+        let queued = match outbox::queued_ids(&app.db, device_id).await {
+            Ok(ids) if !ids.is_empty() => ids,
+            Ok(_) => continue,
+            Err(err) => {
+                tracing::warn!(error = ?err, "reconciler cannot read the outbox");
+                return;
+            }
+        };
+        let on_queue = match dispatcher.queue.row_ids(device_id).await {
+            Ok(ids) => ids,
+            Err(err) => {
+                tracing::warn!(error = %err, "reconciler cannot read the queue");
+                return;
+            }
+        };
+        let present: std::collections::HashSet<i64> = on_queue.into_iter().collect();
+        let missing: Vec<i64> = queued
+            .into_iter()
+            .filter(|id| !present.contains(id))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        tracing::warn!(device.id = %device_id, rows = missing.len(), "re-enqueueing rows missing from the queue");
+        if let Err(err) = dispatcher.queue.push(device_id, &missing).await {
+            tracing::warn!(error = %err, "reconciler cannot push");
+        }
+    }
+}
+
+/// Runs `reconcile` every `interval`, and once at start.
+pub async fn run_reconciler(app: AppState, dispatcher: Arc<Dispatcher>) {
+    let mut tick = tokio::time::interval(app.config.dispatch.reconcile_interval);
+    loop {
+        tick.tick().await;
+        reconcile(&app, &dispatcher).await;
+    }
+}
