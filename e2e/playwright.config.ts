@@ -16,6 +16,34 @@ const scratch = process.env.WAFLEET_E2E_DIR;
 
 const bin = process.env.WAFLEET_BIN ?? path.resolve(here, '../target/debug/wafleet');
 
+const fastQrPort = port + 1;
+// Read by the tests that need QR codes to expire quickly (see `server` below).
+process.env.WAFLEET_E2E_FAST_QR_URL = `http://127.0.0.1:${fastQrPort}`;
+
+/** `wafleet serve` with simulated WhatsApp, its own SQLite file and the built SPA. */
+function server(listen: number, name: string, env: Record<string, string> = {}) {
+  const url = `http://127.0.0.1:${listen}`;
+  return {
+    command: `"${bin}" serve`,
+    url: `${url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      WAFLEET_BIND: `127.0.0.1:${listen}`,
+      DATABASE_URL: `sqlite://${path.join(scratch, `${name}.db`)}?mode=rwc`,
+      WAFLEET_WHATSAPP: 'sim',
+      WAFLEET_WEB_DIR: path.resolve(here, '../web/dist'),
+      WAFLEET_MEDIA_DIR: path.join(scratch, `${name}-media`),
+      // Quick reconnect backoff, so a device with failing connects reaches FAILED in a second.
+      WAFLEET_DEVICE_BACKOFF_MS: '100',
+      WAFLEET_DEVICE_BACKOFF_MAX_MS: '400',
+      ...env,
+    },
+  };
+}
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -54,19 +82,10 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `"${bin}" serve`,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      WAFLEET_BIND: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://${path.join(scratch, 'wafleet.db')}?mode=rwc`,
-      WAFLEET_WHATSAPP: 'sim',
-      WAFLEET_WEB_DIR: path.resolve(here, '../web/dist'),
-      WAFLEET_MEDIA_DIR: path.join(scratch, 'media'),
-    },
-  },
+  webServer: [
+    server(port, 'wafleet'),
+    // A second server whose simulated QR codes expire within seconds, for the tests of what
+    // happens when nobody scans them (the real timing is a minute and more).
+    server(fastQrPort, 'wafleet-fast-qr', { WAFLEET_SIM_QR_TTL_MS: '1000' }),
+  ],
 });

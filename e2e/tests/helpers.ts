@@ -6,10 +6,13 @@ import { test as base, expect, type APIRequestContext, type Page } from '@playwr
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../screenshots');
 
-/** Saves a full-page picture of the current screen as screenshots/<name>.png. */
-export async function snap(page: Page, name: string) {
+/**
+ * Saves a picture of the current screen as screenshots/<name>.png: the full page, or with
+ * `fullPage: false` what the window shows (for a dialog over a page longer than the window).
+ */
+export async function snap(page: Page, name: string, { fullPage = true } = {}) {
   mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
 }
 
 export function uniqueEmail(prefix = 'e2e') {
@@ -47,6 +50,26 @@ export async function signUpByApi(
   );
   if (!result.data) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
   return result.data.signUp.token;
+}
+
+/** Opens the app already logged in with `token` (as if the user had logged in before). */
+export async function logInWithToken(page: Page, token: string) {
+  await page.goto('/login');
+  await page.evaluate((value) => window.localStorage.setItem('wafleet.token', value), token);
+}
+
+/** Calls the API and fails the test on any GraphQL error. */
+export async function gqlOk<T>(
+  request: APIRequestContext,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<T> {
+  const result = await gql<T>(request, query, variables, token);
+  if (!result.data || result.errors?.length) {
+    throw new Error(`GraphQL call failed: ${JSON.stringify(result.errors)}\n${query}`);
+  }
+  return result.data;
 }
 
 /** Playwright's `test`, failing any test whose pages log an error or throw. */

@@ -220,64 +220,25 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Idempotency: one message per (campaign, device, phone) and per (sequence step,
-        // device, phone). NULLs never collide, so inbox sends are unconstrained.
-        for (name, col) in [
-            (
-                "uq_outbox_campaign_device_phone",
-                BroadcastMessages::CampaignId,
-            ),
-            (
-                "uq_outbox_step_device_phone",
-                BroadcastMessages::SequenceStepId,
-            ),
-        ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(BroadcastMessages::Table)
-                        .col(col)
-                        .col(BroadcastMessages::DeviceId)
-                        .col(BroadcastMessages::RecipientPhone)
-                        .unique()
-                        .to_owned(),
-                )
-                .await?;
-        }
-        let indexes: [(&str, Vec<BroadcastMessages>); 4] = [
-            // The reconciler and a device taking over: its rows by status.
-            (
-                "idx_outbox_device_status",
-                vec![
-                    BroadcastMessages::DeviceId,
-                    BroadcastMessages::Status,
-                    BroadcastMessages::Id,
-                ],
-            ),
+        // Partial indexes (same syntax on PostgreSQL and SQLite): a row leaves most of them when
+        // it is settled, so the hot path — millions of rows going QUEUED → SENDING → SENT —
+        // writes as few index entries as possible.
+        let db = manager.get_connection();
+        for sql in [
+            // Idempotency: one message per (campaign, device, phone) and per (sequence step,
+            // device, phone). Inbox sends have neither key.
+            "CREATE UNIQUE INDEX uq_outbox_campaign_device_phone ON broadcast_messages (campaign_id, device_id, recipient_phone) WHERE campaign_id IS NOT NULL",
+            "CREATE UNIQUE INDEX uq_outbox_step_device_phone ON broadcast_messages (sequence_step_id, device_id, recipient_phone) WHERE sequence_step_id IS NOT NULL",
+            // The reconciler (QUEUED by device) and a device taken over (SENDING by device).
+            "CREATE INDEX idx_outbox_device_active ON broadcast_messages (device_id, status, id) WHERE status IN ('QUEUED', 'SENDING')",
             // The Outbox screen: a user's rows, newest first.
-            (
-                "idx_outbox_user_created",
-                vec![BroadcastMessages::UserId, BroadcastMessages::Id],
-            ),
+            "CREATE INDEX idx_outbox_user_id ON broadcast_messages (user_id, id)",
             // Receipts arrive by WhatsApp message id.
-            (
-                "idx_outbox_device_wa_id",
-                vec![BroadcastMessages::DeviceId, BroadcastMessages::WaMessageId],
-            ),
+            "CREATE INDEX idx_outbox_device_wa_id ON broadcast_messages (device_id, wa_message_id) WHERE wa_message_id IS NOT NULL",
             // Scheduled rows coming due.
-            (
-                "idx_outbox_status_scheduled",
-                vec![BroadcastMessages::Status, BroadcastMessages::ScheduledAt],
-            ),
-        ];
-        for (name, cols) in indexes {
-            let mut index = Index::create();
-            index.name(name).table(BroadcastMessages::Table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index.to_owned()).await?;
+            "CREATE INDEX idx_outbox_pending_due ON broadcast_messages (scheduled_at) WHERE status = 'PENDING'",
+        ] {
+            db.execute_unprepared(sql).await?;
         }
 
         // Running totals per device and per campaign, per status: progress without counting rows.

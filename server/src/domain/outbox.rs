@@ -10,9 +10,9 @@ use std::{collections::HashMap, fmt};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Alias, CaseStatement, Expr, Func, OnConflict, Query, SimpleExpr},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Alias, Expr, Func, OnConflict},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ use super::{
     phone::PhoneNumber,
 };
 use crate::{
-    entities::{broadcast_messages as rows, devices, outbox_counters},
+    entities::{broadcast_messages as rows, outbox_counters},
     error::{AppError, AppResult},
     whatsapp::Jid,
 };
@@ -315,59 +315,36 @@ pub struct Claim {
     pub token: i64,
 }
 
-fn case_by_id<V: Into<SimpleExpr> + Clone>(
-    pairs: impl Iterator<Item = (i64, V)>,
-    otherwise: SimpleExpr,
-) -> SimpleExpr {
-    let mut case = CaseStatement::new();
-    for (id, value) in pairs {
-        case = case.case(
-            Expr::col((rows::Entity, rows::Column::Id)).eq(id),
-            value.into(),
-        );
-    }
-    case.finally(otherwise).into()
-}
-
 /// Claims rows QUEUED → SENDING in one statement. A row is claimed only if it is still QUEUED
 /// and the claimer's token is its device's current lease token; the claimed rows are returned.
 pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<rows::Model>> {
     if claims.is_empty() {
         return Ok(Vec::new());
     }
-    let now = Utc::now();
-    let token_of = || {
-        case_by_id(
-            claims.iter().map(|c| (c.row_id, c.token)),
-            Expr::val(-1i64).into(),
-        )
-    };
-    let fence = Query::select()
-        .expr(Expr::val(1))
-        .from(devices::Entity)
-        .and_where(
-            Expr::col((devices::Entity, devices::Column::Id))
-                .equals((rows::Entity, rows::Column::DeviceId)),
-        )
-        .and_where(Expr::col((devices::Entity, devices::Column::LeaseToken)).eq(token_of()))
-        .to_owned();
+    let backend = db.get_database_backend();
+    // Ids and tokens are integers we produced: written inline, the rest is bound.
+    let pairs: Vec<String> = claims
+        .iter()
+        .map(|c| format!("({}, {})", c.row_id, c.token))
+        .collect();
+    let sql = format!(
+        "WITH v(id, token) AS (VALUES {}) \
+         UPDATE broadcast_messages AS b SET status = 'SENDING', sending_at = {now}, updated_at = {now}, \
+         attempts = b.attempts + 1, claim_token = v.token \
+         FROM v, devices AS d \
+         WHERE b.id = v.id AND d.id = b.device_id AND d.lease_token = v.token AND b.status = 'QUEUED' {}",
+        pairs.join(", "),
+        returning(backend),
+        now = param(backend, 1),
+    );
     let txn = db.begin().await?;
-    let claimed = rows::Entity::update_many()
-        .col_expr(
-            rows::Column::Status,
-            Expr::value(OutboxStatus::Sending.as_str()),
-        )
-        .col_expr(rows::Column::SendingAt, Expr::value(now))
-        .col_expr(rows::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            rows::Column::Attempts,
-            Expr::col(rows::Column::Attempts).add(1),
-        )
-        .col_expr(rows::Column::ClaimToken, token_of())
-        .filter(rows::Column::Id.is_in(claims.iter().map(|c| c.row_id)))
-        .filter(rows::Column::Status.eq(OutboxStatus::Queued.as_str()))
-        .filter(Expr::exists(fence))
-        .exec_with_returning(&txn)
+    let claimed = rows::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Utc::now().into()],
+        ))
+        .all(&txn)
         .await?;
     let mut deltas = CounterDeltas::default();
     for row in &claimed {
@@ -376,6 +353,60 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
     deltas.apply(&txn).await?;
     txn.commit().await?;
     Ok(claimed)
+}
+
+fn param(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
+}
+
+fn returning(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "RETURNING b.*",
+        _ => "RETURNING *",
+    }
+}
+
+/// Sets SENDING rows to `status` with a per-row text column (`wa_message_id` or `last_error`)
+/// in one statement.
+async fn settle(
+    txn: &impl ConnectionTrait,
+    status: OutboxStatus,
+    column: &str,
+    values: &[(i64, String)],
+    sent: bool,
+) -> AppResult<Vec<rows::Model>> {
+    let backend = txn.get_database_backend();
+    let now = Utc::now();
+    let mut binds: Vec<sea_orm::Value> = vec![now.into()];
+    let pairs: Vec<String> = values
+        .iter()
+        .map(|(id, text)| {
+            binds.push(text.clone().into());
+            format!("({id}, {})", param(backend, binds.len()))
+        })
+        .collect();
+    let sent_at = if sent {
+        format!(", sent_at = {}", param(backend, 1))
+    } else {
+        String::new()
+    };
+    let clear_error = if sent { ", last_error = NULL" } else { "" };
+    let sql = format!(
+        "WITH v(id, value) AS (VALUES {}) \
+         UPDATE broadcast_messages AS b SET status = '{}', {column} = v.value, updated_at = {}{sent_at}{clear_error} \
+         FROM v WHERE b.id = v.id AND b.status = 'SENDING' {}",
+        pairs.join(", "),
+        status.as_str(),
+        param(backend, 1),
+        returning(backend),
+    );
+    Ok(rows::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, binds))
+        .all(txn)
+        .await?)
 }
 
 /// How a send ended.
@@ -410,25 +441,7 @@ pub async fn finish(
         })
         .collect();
     if !sent.is_empty() {
-        let wa_ids = case_by_id(
-            sent.iter().map(|(id, wa)| (*id, wa.clone())),
-            Expr::val(Option::<String>::None).into(),
-        );
-        changed.extend(
-            rows::Entity::update_many()
-                .col_expr(
-                    rows::Column::Status,
-                    Expr::value(OutboxStatus::Sent.as_str()),
-                )
-                .col_expr(rows::Column::WaMessageId, wa_ids)
-                .col_expr(rows::Column::SentAt, Expr::value(now))
-                .col_expr(rows::Column::UpdatedAt, Expr::value(now))
-                .col_expr(rows::Column::LastError, Expr::value(Option::<String>::None))
-                .filter(rows::Column::Id.is_in(sent.iter().map(|(id, _)| *id)))
-                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
-                .exec_with_returning(&txn)
-                .await?,
-        );
+        changed.extend(settle(&txn, OutboxStatus::Sent, "wa_message_id", &sent, true).await?);
     }
     let failed: Vec<(i64, String)> = outcomes
         .iter()
@@ -438,23 +451,7 @@ pub async fn finish(
         })
         .collect();
     if !failed.is_empty() {
-        let errors = case_by_id(
-            failed.iter().map(|(id, e)| (*id, e.clone())),
-            Expr::val("failed").into(),
-        );
-        changed.extend(
-            rows::Entity::update_many()
-                .col_expr(
-                    rows::Column::Status,
-                    Expr::value(OutboxStatus::Failed.as_str()),
-                )
-                .col_expr(rows::Column::LastError, errors)
-                .col_expr(rows::Column::UpdatedAt, Expr::value(now))
-                .filter(rows::Column::Id.is_in(failed.iter().map(|(id, _)| *id)))
-                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
-                .exec_with_returning(&txn)
-                .await?,
-        );
+        changed.extend(settle(&txn, OutboxStatus::Failed, "last_error", &failed, false).await?);
     }
     let not_sent: Vec<i64> = outcomes
         .iter()

@@ -17,7 +17,7 @@ use crate::{
     events::{Event, EventKind, SimCommand},
     state::AppState,
     whatsapp::sim,
-    workers::control,
+    workers::{control, supervisor::qr_key},
 };
 
 /// A message the simulated network received from a device.
@@ -90,8 +90,18 @@ impl SimNetworkMutation {
         let (app, owner, id) = owned(ctx, &device_id).await?;
         let phone = PhoneNumber::parse(&phone)?;
         let device = devices::find_owned(&app.db, owner, id).await?;
-        if devices::status_of(&device) != DeviceStatus::Pairing || device.jid.is_some() {
-            return Err(AppError::Conflict("The device is not showing a QR code.".into()).into());
+        let showing = app
+            .ephemeral
+            .get(&qr_key(id))
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        if devices::status_of(&device) != DeviceStatus::Pairing || device.jid.is_some() || !showing
+        {
+            return Err(
+                AppError::Conflict("The device is not showing a QR code (yet).".into()).into(),
+            );
         }
         let trigger = publish(
             &app,

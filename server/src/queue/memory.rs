@@ -21,18 +21,26 @@ pub struct MemoryQueue {
 
 #[async_trait]
 impl Queue for MemoryQueue {
-    async fn push(&self, device_id: DeviceId, row_ids: &[i64]) -> anyhow::Result<()> {
-        self.queues
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned"))?
-            .entry(device_id)
-            .or_default()
-            .extend(row_ids);
+    async fn push_many(&self, batches: &[(DeviceId, Vec<i64>)]) -> anyhow::Result<()> {
+        {
+            let mut queues = self
+                .queues
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?;
+            for (device_id, row_ids) in batches {
+                queues.entry(*device_id).or_default().extend(row_ids);
+            }
+        }
         self.pushed.notify_waiters();
         Ok(())
     }
 
-    async fn take(&self, devices: &[DeviceId], wait: Duration) -> anyhow::Result<Vec<Delivery>> {
+    async fn take(
+        &self,
+        devices: &[DeviceId],
+        per_device: usize,
+        wait: Duration,
+    ) -> anyhow::Result<Vec<Delivery>> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let notified = self.pushed.notified();
@@ -41,17 +49,23 @@ impl Queue for MemoryQueue {
                     .queues
                     .lock()
                     .map_err(|_| anyhow::anyhow!("poisoned"))?;
-                devices
-                    .iter()
-                    .filter_map(|device| {
-                        let row_id = queues.get_mut(device)?.pop_front()?;
-                        Some(Delivery {
+                let mut taken = Vec::new();
+                for device in devices {
+                    let Some(queue) = queues.get_mut(device) else {
+                        continue;
+                    };
+                    for _ in 0..per_device {
+                        let Some(row_id) = queue.pop_front() else {
+                            break;
+                        };
+                        taken.push(Delivery {
                             device_id: *device,
                             entry: row_id.to_string(),
                             row_id,
-                        })
-                    })
-                    .collect()
+                        });
+                    }
+                }
+                taken
             };
             if !taken.is_empty() {
                 let mut in_flight = self

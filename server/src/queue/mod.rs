@@ -23,9 +23,19 @@ pub struct Delivery {
 #[async_trait]
 pub trait Queue: Send + Sync {
     /// Appends row ids to the device's queue.
-    async fn push(&self, device_id: DeviceId, row_ids: &[i64]) -> anyhow::Result<()>;
-    /// Takes at most one entry for each of `devices`, waiting up to `wait` when none has work.
-    async fn take(&self, devices: &[DeviceId], wait: Duration) -> anyhow::Result<Vec<Delivery>>;
+    async fn push(&self, device_id: DeviceId, row_ids: &[i64]) -> anyhow::Result<()> {
+        self.push_many(&[(device_id, row_ids.to_vec())]).await
+    }
+    /// Appends row ids to several devices' queues in one go.
+    async fn push_many(&self, batches: &[(DeviceId, Vec<i64>)]) -> anyhow::Result<()>;
+    /// Takes up to `per_device` entries for each of `devices`, waiting up to `wait` when none
+    /// has work.
+    async fn take(
+        &self,
+        devices: &[DeviceId],
+        per_device: usize,
+        wait: Duration,
+    ) -> anyhow::Result<Vec<Delivery>>;
     /// The device's entries that were handed to a consumer that is gone (a dead node), now
     /// handed to this node. Called when a node takes a device over.
     async fn reclaim(&self, device_id: DeviceId) -> anyhow::Result<Vec<Delivery>>;

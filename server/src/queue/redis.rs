@@ -24,6 +24,8 @@ pub struct RedisQueue {
     reader: Client,
     prefix: String,
     consumer: String,
+    /// Streams whose group this node created or saw; cleared when Redis says a group is gone.
+    groups: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl RedisQueue {
@@ -42,6 +44,7 @@ impl RedisQueue {
             reader,
             prefix: prefix.to_owned(),
             consumer: consumer.to_owned(),
+            groups: std::sync::Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -57,11 +60,24 @@ impl RedisQueue {
 
     /// Creates the stream and its group if missing (the stream may have been lost with Redis).
     async fn ensure_group(&self, key: &str) -> anyhow::Result<()> {
+        if self.groups.lock().is_ok_and(|g| g.contains(key)) {
+            return Ok(());
+        }
         let created: Result<(), _> = self.pool.xgroup_create(key, GROUP, "0", true).await;
         match created {
-            Ok(()) => Ok(()),
-            Err(err) if err.details().contains("BUSYGROUP") => Ok(()),
-            Err(err) => Err(err).context("redis XGROUP CREATE"),
+            Ok(()) => {}
+            Err(err) if err.details().contains("BUSYGROUP") => {}
+            Err(err) => return Err(err).context("redis XGROUP CREATE"),
+        }
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.insert(key.to_owned());
+        }
+        Ok(())
+    }
+
+    fn forget_groups(&self) {
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.clear();
         }
     }
 }
@@ -128,23 +144,34 @@ fn parse_streams(reply: RedisValue) -> Vec<(String, Vec<(String, i64)>)> {
 
 #[async_trait]
 impl Queue for RedisQueue {
-    async fn push(&self, device_id: DeviceId, row_ids: &[i64]) -> anyhow::Result<()> {
-        if row_ids.is_empty() {
-            return Ok(());
-        }
-        let key = self.key(device_id);
-        self.ensure_group(&key).await?;
+    async fn push_many(&self, batches: &[(DeviceId, Vec<i64>)]) -> anyhow::Result<()> {
         let pipeline = self.pool.next().pipeline();
-        for row_id in row_ids {
-            let _: () = pipeline
-                .xadd(&key, false, None, "*", vec![(FIELD, *row_id)])
-                .await?;
+        let mut commands = 0;
+        for (device_id, row_ids) in batches {
+            if row_ids.is_empty() {
+                continue;
+            }
+            let key = self.key(*device_id);
+            self.ensure_group(&key).await?;
+            for row_id in row_ids {
+                let _: () = pipeline
+                    .xadd(&key, false, None, "*", vec![(FIELD, *row_id)])
+                    .await?;
+                commands += 1;
+            }
         }
-        let _: Vec<RedisValue> = pipeline.all().await.context("redis XADD")?;
+        if commands > 0 {
+            let _: Vec<RedisValue> = pipeline.all().await.context("redis XADD")?;
+        }
         Ok(())
     }
 
-    async fn take(&self, devices: &[DeviceId], wait: Duration) -> anyhow::Result<Vec<Delivery>> {
+    async fn take(
+        &self,
+        devices: &[DeviceId],
+        per_device: usize,
+        wait: Duration,
+    ) -> anyhow::Result<Vec<Delivery>> {
         if devices.is_empty() {
             tokio::time::sleep(wait).await;
             return Ok(Vec::new());
@@ -156,7 +183,7 @@ impl Queue for RedisQueue {
             .xreadgroup(
                 GROUP,
                 &self.consumer,
-                Some(1),
+                Some(per_device as u64),
                 Some(wait.as_millis() as u64),
                 false,
                 keys.clone(),
@@ -168,6 +195,7 @@ impl Queue for RedisQueue {
             Err(err) if err.details().contains("NOGROUP") => {
                 // A stream (or Redis itself) was lost: recreate the groups; the reconciler
                 // puts the rows back.
+                self.forget_groups();
                 for key in &keys {
                     self.ensure_group(key).await?;
                 }

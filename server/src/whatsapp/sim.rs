@@ -19,10 +19,8 @@ use std::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
-use tokio::sync::{broadcast, mpsc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{Jid, OpenRequest, OutgoingImage, SendReceipt, Session, WaError, WaEvent, WhatsApp};
 use crate::{
@@ -58,10 +56,17 @@ struct Faults {
     fail_connects: u32,
 }
 
+/// One message for the network's record, with who waits for it to be stored.
+type Record = (
+    sim_sent_messages::ActiveModel,
+    oneshot::Sender<Result<(), String>>,
+);
+
 pub struct SimNetwork {
     seed: u64,
+    /// Writes what the network received, many records per statement.
+    recorder: mpsc::UnboundedSender<Record>,
     timing: SimTiming,
-    db: DatabaseConnection,
     /// Sessions open in this process.
     sessions: Mutex<HashMap<DeviceId, Arc<SimSession>>>,
     /// Faults outlive a session, so "fail the next 3 connects" spans reconnects.
@@ -71,10 +76,12 @@ pub struct SimNetwork {
 
 impl SimNetwork {
     pub fn new(db: DatabaseConnection, seed: u64, timing: SimTiming) -> Arc<Self> {
+        let (recorder, records) = mpsc::unbounded_channel();
+        tokio::spawn(record(db.clone(), records));
         Arc::new_cyclic(|myself| Self {
+            recorder,
             seed,
             timing,
-            db,
             sessions: Mutex::new(HashMap::new()),
             faults: Mutex::new(HashMap::new()),
             myself: myself.clone(),
@@ -164,6 +171,27 @@ impl SimNetwork {
                 Some(f.send_error.clone())
             }
             _ => None,
+        }
+    }
+}
+
+async fn record(db: DatabaseConnection, mut records: mpsc::UnboundedReceiver<Record>) {
+    while let Some(first) = records.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 5000 {
+            match records.try_recv() {
+                Ok(record) => batch.push(record),
+                Err(_) => break,
+            }
+        }
+        let (models, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let result = sim_sent_messages::Entity::insert_many(models)
+            .exec(&db)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        for waiter in waiting {
+            let _ = waiter.send(result.clone());
         }
     }
 }
@@ -398,7 +426,7 @@ impl SimSession {
         }
         let message_id = self.next_message_id();
         let at: DateTime<Utc> = Utc::now();
-        sim_sent_messages::ActiveModel {
+        let record = sim_sent_messages::ActiveModel {
             device_id: Set(self.device_id.0),
             to_jid: Set(to.as_str().to_owned()),
             text: Set(text.map(str::to_owned)),
@@ -407,10 +435,16 @@ impl SimSession {
             message_id: Set(message_id.clone()),
             sent_at: Set(at),
             ..Default::default()
-        }
-        .insert(&network.db)
-        .await
-        .map_err(|e| WaError::Other(format!("simulated network storage failed: {e}")))?;
+        };
+        let (stored, outcome) = oneshot::channel();
+        network
+            .recorder
+            .send((record, stored))
+            .map_err(|_| WaError::Other("simulated network stopped".into()))?;
+        outcome
+            .await
+            .map_err(|_| WaError::Other("simulated network stopped".into()))?
+            .map_err(|e| WaError::Other(format!("simulated network storage failed: {e}")))?;
         Ok(SendReceipt { message_id, at })
     }
 }

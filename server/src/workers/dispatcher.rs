@@ -37,6 +37,10 @@ use crate::{
     whatsapp::{Jid, OutgoingImage, Session, WaError},
 };
 
+/// Entries a pacer takes per round trip: fewer, larger reads of the queue. Entries a pacer holds
+/// when it stops stay pending on the queue and are reclaimed by the next pacer of the device.
+const PREFETCH: usize = 16;
+
 /// One batched database operation asked for by a pacer.
 enum Op {
     Load(i64, oneshot::Sender<Option<rows::Model>>),
@@ -51,8 +55,8 @@ pub struct Dispatcher {
     settings: DispatchSettings,
     ops: mpsc::UnboundedSender<Op>,
     ops_rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
-    /// Pacers waiting for their next entry.
-    hungry: Mutex<HashMap<DeviceId, oneshot::Sender<Delivery>>>,
+    /// Pacers waiting for their next entries.
+    hungry: Mutex<HashMap<DeviceId, oneshot::Sender<Vec<Delivery>>>>,
     became_hungry: Notify,
     pacers: Mutex<HashMap<DeviceId, tokio::task::AbortHandle>>,
     /// Devices whose settings changed since their pacer read them.
@@ -143,7 +147,11 @@ impl Dispatcher {
         PacerHandle { cancel, task }
     }
 
-    async fn next_for(&self, device_id: DeviceId, cancel: &CancellationToken) -> Option<Delivery> {
+    async fn next_for(
+        &self,
+        device_id: DeviceId,
+        cancel: &CancellationToken,
+    ) -> Option<Vec<Delivery>> {
         let (tx, rx) = oneshot::channel();
         if let Ok(mut hungry) = self.hungry.lock() {
             hungry.insert(device_id, tx);
@@ -210,18 +218,29 @@ impl Dispatcher {
                         .await;
                 continue;
             }
-            match self.queue.take(&devices, Duration::from_millis(100)).await {
+            match self
+                .queue
+                .take(&devices, PREFETCH, Duration::from_millis(100))
+                .await
+            {
                 Ok(deliveries) => {
+                    let mut by_device: HashMap<DeviceId, Vec<Delivery>> = HashMap::new();
                     for delivery in deliveries {
+                        by_device
+                            .entry(delivery.device_id)
+                            .or_default()
+                            .push(delivery);
+                    }
+                    for (device_id, entries) in by_device {
                         let waiting = self
                             .hungry
                             .lock()
                             .ok()
-                            .and_then(|mut h| h.remove(&delivery.device_id));
-                        if let Some(Err(delivery)) = waiting.map(|tx| tx.send(delivery)) {
-                            // The pacer stopped meanwhile: the entry stays unacknowledged and is
+                            .and_then(|mut h| h.remove(&device_id));
+                        if let Some(Err(_)) = waiting.map(|tx| tx.send(entries)) {
+                            // The pacer stopped meanwhile: the entries stay unacknowledged and are
                             // reclaimed by whichever pacer runs the device next.
-                            tracing::debug!(device.id = %delivery.device_id, "entry for a stopped pacer");
+                            tracing::debug!(device.id = %device_id, "entries for a stopped pacer");
                         }
                     }
                 }
@@ -426,7 +445,10 @@ impl Pacer {
             let delivery = match backlog.pop_front() {
                 Some(delivery) => delivery,
                 None => match self.dispatcher.next_for(self.device_id, &self.cancel).await {
-                    Some(delivery) => delivery,
+                    Some(entries) => {
+                        backlog.extend(entries);
+                        continue;
+                    }
                     None => return,
                 },
             };

@@ -446,7 +446,7 @@ impl DeviceRunner {
             }
             let paired = device.jid.is_some();
             if paired && !matches!(status_of(&device), DeviceStatus::Reconnecting) {
-                let reason = Some("connecting".to_owned());
+                let reason = Some("Connecting to WhatsApp.".to_owned());
                 if !self
                     .set_status(
                         DeviceStatus::Reconnecting,
@@ -507,6 +507,10 @@ impl DeviceRunner {
                         .await;
                         return true;
                     }
+                    // The device may have paired during this session: ask the row, not the copy
+                    // loaded before it.
+                    let paired = paired
+                        || matches!(devices::find(&self.supervisor.app.db, self.device_id).await, Ok(Some(d)) if d.jid.is_some());
                     let status = if paired {
                         DeviceStatus::Reconnecting
                     } else {

@@ -55,3 +55,40 @@ async fn the_embedded_default_signs_up_logs_in_and_survives_a_restart() {
     assert!(login.data()["logIn"]["token"].is_string());
     let _ = PASSWORD;
 }
+
+#[tokio::test]
+async fn the_embedded_default_pairs_a_device_and_sends_through_the_in_process_queue() {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let app = spawn_app_with(TestOptions {
+        database_url: Some(url),
+        redis: false,
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let device = app
+        .paired_device(&user.token, "Embedded", "+60100000099")
+        .await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+
+    for n in 0..3 {
+        app.send_text(
+            &user.token,
+            &device,
+            "+60123459999",
+            &format!("embedded {n}"),
+        )
+        .await;
+    }
+
+    crate::helpers::eventually(
+        std::time::Duration::from_secs(10),
+        "three sends",
+        || async { app.outbox_by_status().await.get("SENT") == Some(&3) },
+    )
+    .await;
+    let sent = app.sim_sent(&user.token, &device).await;
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[0]["to"], "60123459999@s.whatsapp.net");
+}

@@ -1,9 +1,10 @@
 import type { NavEntry } from '@/components/layouts/app-frame';
-import { HomeIcon, SettingsIcon } from '@/components/ui/icons';
+import { DevicesIcon, HomeIcon, SettingsIcon } from '@/components/ui/icons';
 import { paths } from '@/config/paths';
 
 /** The app's navigation; each area adds its entry here when its screens exist. */
 export const navEntries: readonly NavEntry[] = [
   { to: paths.home, label: 'Home', icon: <HomeIcon />, end: true },
+  { to: paths.devices, label: 'Devices', icon: <DevicesIcon /> },
   { to: paths.settings, label: 'Settings', icon: <SettingsIcon /> },
 ];

@@ -3,6 +3,7 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { paths } from '@/config/paths';
 
 import { AppRoot } from './routes/app-root';
+import { DevicesRoute } from './routes/devices';
 import { PublicOnly, RequireAuth } from './routes/guards';
 import { HomeRoute } from './routes/home';
 import { LogInRoute } from './routes/log-in';
@@ -30,6 +31,7 @@ export function createAppRouter() {
               element: <AppRoot />,
               children: [
                 { index: true, element: <HomeRoute /> },
+                { path: paths.devices, element: <DevicesRoute /> },
                 { path: paths.settings, element: <SettingsRoute /> },
               ],
             },

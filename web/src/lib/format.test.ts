@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatDateTime, timeZones } from './format';
+import { formatCountdown, formatDateTime, pluralize, timeZones } from './format';
 
 describe('timeZones', () => {
   it('lists each zone once, with UTC and the current choice', () => {
@@ -21,5 +21,28 @@ describe('formatDateTime', () => {
   it('is empty for a missing or unreadable date', () => {
     expect(formatDateTime(null)).toBe('');
     expect(formatDateTime('yesterday')).toBe('');
+  });
+});
+
+describe('formatCountdown', () => {
+  it.each([
+    [60_000, '1:00'],
+    [59_001, '1:00'],
+    [59_000, '0:59'],
+    [9_000, '0:09'],
+    [125_000, '2:05'],
+    [0, '0:00'],
+    [-5_000, '0:00'],
+  ])('shows %i ms as %s', (ms, expected) => {
+    expect(formatCountdown(ms)).toBe(expected);
+  });
+});
+
+describe('pluralize', () => {
+  it('uses the singular for one only', () => {
+    expect(pluralize(0, 'chat')).toBe('0 chats');
+    expect(pluralize(1, 'chat')).toBe('1 chat');
+    expect(pluralize(2, 'outbox message')).toBe('2 outbox messages');
+    expect(pluralize(1200, 'lead')).toBe('1,200 leads');
   });
 });

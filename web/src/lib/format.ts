@@ -23,3 +23,16 @@ export function timeZones(current?: string): string[] {
   for (const zone of zones) extra.delete(zone);
   return [...extra, ...zones];
 }
+
+/** Time left as `m:ss` (`1:05`, `0:09`); never negative. */
+export function formatCountdown(milliseconds: number): string {
+  const total = Math.max(0, Math.ceil(milliseconds / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${minutes}:${seconds.toString().padStart(2, '0')}`;
+}
+
+/** A count with its noun: `1 chat`, `2 chats`, `1,200 messages`. */
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}

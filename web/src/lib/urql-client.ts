@@ -5,6 +5,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import { env } from '@/config/env';
 
 import { hasErrorCode } from './errors';
+import { notifyReconnected } from './realtime';
 import { cacheOptions } from './urql-cache';
 
 export type UrqlClientOptions = {
@@ -36,6 +37,11 @@ export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions
     lazy: true,
     retryAttempts: 5,
     connectionParams: () => (authorization ? { authorization } : {}),
+    on: {
+      connected: (_socket, _payload, wasRetry) => {
+        if (wasRetry) notifyReconnected();
+      },
+    },
   });
 
   const client = new Client({

@@ -1,5 +1,6 @@
 import { CombinedError, type Client } from '@urql/core';
 import type { GraphQLError } from 'graphql';
+import { vi } from 'vitest';
 import { fromValue, never } from 'wonka';
 
 /** A GraphQL error as the server sends it. */
@@ -14,11 +15,24 @@ export function networkError(): CombinedError {
 
 type MockResult = { data?: unknown; error?: CombinedError };
 
-/** A client whose every mutation answers with `mutation` and whose queries never answer. */
-export function mockClient({ mutation }: { mutation?: MockResult } = {}): Client {
-  return {
-    executeQuery: () => never,
+export type MockClientOptions = {
+  /** What every query answers; queries never answer when left out. */
+  query?: MockResult;
+  /** What every mutation answers (or a function of the variables). */
+  mutation?: MockResult | ((variables: Record<string, unknown>) => MockResult);
+};
+
+/** A client with canned answers; its subscriptions never send anything. */
+export function mockClient({ query, mutation }: MockClientOptions = {}) {
+  /** Every mutation sent, with its request (`variables`). */
+  const mutations = vi.fn((request: { variables?: Record<string, unknown> }) => {
+    const answer = typeof mutation === 'function' ? mutation(request.variables ?? {}) : mutation;
+    return fromValue({ ...answer, stale: false, hasNext: false });
+  });
+  const client = {
+    executeQuery: () => (query ? fromValue({ ...query, stale: false, hasNext: false }) : never),
     executeSubscription: () => never,
-    executeMutation: () => fromValue({ ...mutation, stale: false, hasNext: false }),
+    executeMutation: mutations,
   } as unknown as Client;
+  return Object.assign(client, { mutations });
 }

@@ -61,8 +61,11 @@ export type SelectFieldProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id
   label: string;
   hint?: ReactNode;
   error?: string | null;
-  options: readonly string[];
+  /** Plain strings are both value and label. */
+  options: readonly (string | SelectOption)[];
 };
+
+export type SelectOption = { value: string; label: string };
 
 export function SelectField({
   label,
@@ -82,11 +85,15 @@ export function SelectField({
         aria-describedby={describedBy(id, hint, error)}
         {...props}
       >
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
+        {options.map((option) => {
+          const { value, label } =
+            typeof option === 'string' ? { value: option, label: option } : option;
+          return (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          );
+        })}
       </select>
     </FieldFrame>
   );

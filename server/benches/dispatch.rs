@@ -1,0 +1,377 @@
+//! `just bench dispatch`: the send path end to end.
+//!
+//! 1. Throughput with pacing off: BENCH_ROWS (100,000) outbox rows over BENCH_DEVICES (3000)
+//!    simulated devices, PostgreSQL + Redis, from enqueue to every row SENT; next to it, the raw
+//!    PostgreSQL single-row update rate of this machine (pgbench's simple-update) as the ratio's
+//!    yardstick. Then the embedded default (SQLite + in-process queue) with BENCH_SQLITE_ROWS.
+//! 2. Pacing accuracy: 3000 devices at min 1 s / max 2 s, BENCH_PACED_PER_DEVICE sends each; every
+//!    gap between two sends of one device must be within [1 s, 2 s] + 100 ms.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    collections::HashMap,
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, Statement};
+use uuid::Uuid;
+use wafleet::{
+    config::{Config, Env},
+    domain::{
+        ids::{DeviceId, UserId},
+        outbox::{Content, NewMessage, Source},
+        phone::PhoneNumber,
+    },
+    entities::{devices, users},
+    startup::Application,
+    whatsapp::Jid,
+    workers::dispatcher,
+};
+
+struct Vars(Vec<(&'static str, String)>);
+
+impl Env for Vars {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get("", "n")
+    .unwrap()
+}
+
+/// Paired devices of one new user, as a restart finds them.
+async fn seed(
+    db: &DatabaseConnection,
+    devices: usize,
+    delay: (i32, i32),
+) -> (UserId, Vec<DeviceId>) {
+    let user_id = Uuid::new_v4();
+    let now = Utc::now();
+    users::Entity::insert(users::ActiveModel {
+        id: Set(user_id),
+        email: Set(format!("bench-{user_id}@example.com")),
+        full_name: Set("Bench".into()),
+        password_hash: Set("-".into()),
+        time_zone: Set("UTC".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    let ids: Vec<Uuid> = (0..devices).map(|_| Uuid::new_v4()).collect();
+    let rows: Vec<devices::ActiveModel> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| devices::ActiveModel {
+            id: Set(*id),
+            user_id: Set(user_id),
+            name: Set(format!("Device {n}")),
+            phone: Set(Some(format!("+6010{n:07}"))),
+            jid: Set(Some(format!("6010{n:07}@s.whatsapp.net"))),
+            lid: Set(None),
+            status: Set("OFFLINE".into()),
+            status_reason: Set(None),
+            min_delay_seconds: Set(delay.0),
+            max_delay_seconds: Set(delay.1),
+            daily_cap: Set(None),
+            banned_until: Set(None),
+            paired_at: Set(Some(now)),
+            last_seen_at: Set(None),
+            lease_token: Set(0),
+            lease_node: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        devices::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    (UserId(user_id), ids.into_iter().map(DeviceId).collect())
+}
+
+fn messages(owner: UserId, devices: &[DeviceId], rows: usize, tag: &str) -> Vec<NewMessage> {
+    (0..rows)
+        .map(|n| {
+            let phone = PhoneNumber::parse(&format!("+6019{n:07}")).unwrap();
+            NewMessage {
+                owner,
+                device_id: devices[n % devices.len()],
+                jid: Jid::from_phone(&phone),
+                phone,
+                name: None,
+                content: Content::Text(format!("{tag} {n}")),
+                source: Source::Inbox,
+                source_id: None,
+                campaign_id: None,
+                sequence_step_id: None,
+                delay: None,
+                scheduled_at: None,
+            }
+        })
+        .collect()
+}
+
+struct Node {
+    app: Application,
+}
+
+async fn start_node(
+    database_url: &str,
+    redis: Option<String>,
+) -> (
+    wafleet::state::AppState,
+    std::sync::Arc<wafleet::startup::Workers>,
+    tokio::task::JoinHandle<()>,
+) {
+    let mut vars = vec![
+        ("DATABASE_URL", database_url.to_owned()),
+        ("WAFLEET_BIND", "127.0.0.1:0".to_owned()),
+        ("WAFLEET_WHATSAPP", "sim".to_owned()),
+        ("WAFLEET_TYPING", "off".to_owned()),
+        ("WAFLEET_CONNECTS_PER_SECOND", "2000".to_owned()),
+        (
+            "WAFLEET_REDIS_PREFIX",
+            format!("wafleet-bench:{}:", Uuid::new_v4().simple()),
+        ),
+    ];
+    if let Some(redis) = redis {
+        vars.push(("REDIS_URL", redis));
+    }
+    let node = Node {
+        app: Application::build(Config::from_source(&Vars(vars)).unwrap())
+            .await
+            .unwrap(),
+    };
+    let state = node.app.state.clone();
+    let workers = node.app.workers.clone();
+    let server = tokio::spawn(async move {
+        let _ = node.app.run_until_stopped(std::future::pending()).await;
+    });
+    (state, workers, server)
+}
+
+async fn wait_online(db: &DatabaseConnection, devices: usize) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while (count(
+        db,
+        "SELECT COUNT(*) AS n FROM devices WHERE status = 'ONLINE'",
+    )
+    .await as usize)
+        < devices
+    {
+        assert!(Instant::now() < deadline, "devices did not come online");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Enqueues `rows` messages and returns rows/second until every one is SENT.
+async fn throughput(
+    state: &wafleet::state::AppState,
+    owner: UserId,
+    devices: &[DeviceId],
+    rows: usize,
+) -> (f64, Duration) {
+    let batch = messages(owner, devices, rows, "bench");
+    let started = Instant::now();
+    for chunk in batch.chunks(5000) {
+        dispatcher::enqueue(state, chunk.to_vec()).await.unwrap();
+    }
+    let enqueued = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        let sent = count(
+            &state.db,
+            "SELECT COUNT(*) AS n FROM broadcast_messages WHERE status = 'SENT'",
+        )
+        .await;
+        if sent as usize >= rows {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {sent} of {rows} sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (rows as f64 / started.elapsed().as_secs_f64(), enqueued)
+}
+
+/// pgbench's simple-update (-N) against a scratch database: this machine's single-row update rate.
+fn pgbench(base: &str) -> Option<f64> {
+    let name = format!("wafleet_pgbench_{}", Uuid::new_v4().simple());
+    let url = format!("{base}/postgres");
+    let run = |args: &[&str]| Command::new(args[0]).args(&args[1..]).output().ok();
+    run(&["psql", &url, "-qc", &format!("CREATE DATABASE {name}")])?;
+    let target = format!("{base}/{name}");
+    run(&["pgbench", "-q", "-i", "-s", "4", &target])?;
+    let output = run(&["pgbench", "-N", "-c", "8", "-j", "2", "-T", "10", &target])?;
+    run(&["psql", &url, "-qc", &format!("DROP DATABASE {name}")]);
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    text.lines()
+        .find(|l| l.starts_with("tps ="))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::main]
+async fn main() {
+    let rows: usize = env_or("BENCH_ROWS", "100000").parse().unwrap();
+    let device_count: usize = env_or("BENCH_DEVICES", "3000").parse().unwrap();
+    let sqlite_rows: usize = env_or("BENCH_SQLITE_ROWS", "20000").parse().unwrap();
+    let sqlite_devices: usize = env_or("BENCH_SQLITE_DEVICES", "300").parse().unwrap();
+    let paced_per_device: usize = env_or("BENCH_PACED_PER_DEVICE", "5").parse().unwrap();
+    let base = env_or("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432");
+    let redis = env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    let admin = Database::connect(format!("{base}/postgres")).await.unwrap();
+
+    // 1a. PostgreSQL + Redis, pacing off.
+    let name = format!("wafleet_bench_{}", Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{base}/{name}");
+    let db = wafleet::db::connect(&url).await.unwrap();
+    wafleet::db::migrate(&db).await.unwrap();
+    let (owner, devices) = seed(&db, device_count, (0, 0)).await;
+    let (state, workers, server) = start_node(&url, Some(redis.clone())).await;
+    wait_online(&db, device_count).await;
+    let (rate, enqueue_time) = throughput(&state, owner, &devices, rows).await;
+    let network = count(&db, "SELECT COUNT(*) AS n FROM sim_sent_messages").await;
+    let doubles = count(&db, "SELECT COUNT(*) AS n FROM (SELECT text FROM sim_sent_messages GROUP BY text HAVING COUNT(*) > 1) d").await;
+    workers.kill();
+    server.abort();
+    db.close().await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    let raw = pgbench(&base);
+
+    println!("dispatch throughput (pacing off), PostgreSQL + Redis:");
+    println!("  rows:                 {rows} over {device_count} simulated devices");
+    println!(
+        "  enqueue:              {:.2} s",
+        enqueue_time.as_secs_f64()
+    );
+    println!("  enqueue → all SENT:   {rate:.0} rows/s");
+    println!("  on the network:       {network} messages, {doubles} sent twice");
+    match raw {
+        Some(tps) => {
+            println!("  pgbench simple-update: {tps:.0} updates/s (8 clients)");
+            println!(
+                "  ratio:                {:.2} of the raw single-row update rate",
+                rate / tps
+            );
+        }
+        None => println!("  pgbench simple-update: not available (pgbench or psql missing)"),
+    }
+
+    // 1b. The embedded default: SQLite + in-process queue.
+    let dir = std::env::temp_dir().join(format!("wafleet-bench-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite_url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    let db = wafleet::db::connect(&sqlite_url).await.unwrap();
+    wafleet::db::migrate(&db).await.unwrap();
+    let (owner, devices) = seed(&db, sqlite_devices, (0, 0)).await;
+    let (state, workers, server) = start_node(&sqlite_url, None).await;
+    wait_online(&db, sqlite_devices).await;
+    let (sqlite_rate, _) = throughput(&state, owner, &devices, sqlite_rows).await;
+    workers.kill();
+    server.abort();
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("dispatch throughput (pacing off), embedded default (SQLite + in-process queue):");
+    println!("  rows:                 {sqlite_rows} over {sqlite_devices} simulated devices");
+    println!("  enqueue → all SENT:   {sqlite_rate:.0} rows/s");
+
+    // 2. Pacing accuracy at min 1 s / max 2 s.
+    let name = format!("wafleet_bench_{}", Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{base}/{name}");
+    let db = wafleet::db::connect(&url).await.unwrap();
+    wafleet::db::migrate(&db).await.unwrap();
+    let (owner, devices) = seed(&db, device_count, (1, 2)).await;
+    let (state, workers, server) = start_node(&url, Some(redis)).await;
+    wait_online(&db, device_count).await;
+    let total = device_count * paced_per_device;
+    let started = Instant::now();
+    for chunk in messages(owner, &devices, total, "paced").chunks(5000) {
+        dispatcher::enqueue(&state, chunk.to_vec()).await.unwrap();
+    }
+    while (count(
+        &db,
+        "SELECT COUNT(*) AS n FROM broadcast_messages WHERE status = 'SENT'",
+    )
+    .await as usize)
+        < total
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "paced sends did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sent = wafleet::entities::sim_sent_messages::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    let mut by_device: HashMap<Uuid, Vec<chrono::DateTime<Utc>>> = HashMap::new();
+    for row in sent {
+        by_device
+            .entry(row.device_id)
+            .or_default()
+            .push(row.sent_at);
+    }
+    let (mut gaps, mut worst_over, mut worst_under, mut outside) = (Vec::new(), 0i64, 0i64, 0usize);
+    for times in by_device.values_mut() {
+        times.sort();
+        for pair in times.windows(2) {
+            let gap = (pair[1] - pair[0]).num_milliseconds();
+            gaps.push(gap);
+            worst_over = worst_over.max(gap - 2000);
+            worst_under = worst_under.max(1000 - gap);
+            if !(1000..=2100).contains(&gap) {
+                outside += 1;
+            }
+        }
+    }
+    gaps.sort_unstable();
+    let median = gaps.get(gaps.len() / 2).copied().unwrap_or(0);
+    workers.kill();
+    server.abort();
+    db.close().await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    println!("pacing accuracy, {device_count} devices at min 1 s / max 2 s, {paced_per_device} sends each:");
+    println!("  gaps measured:        {}", gaps.len());
+    println!("  median gap:           {median} ms");
+    println!("  worst above 2 s:      {} ms", worst_over.max(0));
+    println!("  worst below 1 s:      {} ms", worst_under.max(0));
+    println!("  gaps outside [1 s, 2 s] + 100 ms: {outside}");
+}

@@ -1,0 +1,88 @@
+import type { BadgeTone } from '@/components/ui/badge';
+import type { DeviceStatus } from '@/gql/graphql';
+import { formatDateTime } from '@/lib/format';
+
+/** Every status, in the order a device usually goes through them. */
+export const DEVICE_STATUSES: readonly DeviceStatus[] = [
+  'PAIRING',
+  'ONLINE',
+  'RECONNECTING',
+  'OFFLINE',
+  'LOGGED_OUT',
+  'BANNED',
+  'FAILED',
+];
+
+const presentation: Record<DeviceStatus, { label: string; tone: BadgeTone }> = {
+  PAIRING: { label: 'Pairing', tone: 'info' },
+  ONLINE: { label: 'Online', tone: 'success' },
+  RECONNECTING: { label: 'Reconnecting', tone: 'warning' },
+  OFFLINE: { label: 'Offline', tone: 'neutral' },
+  LOGGED_OUT: { label: 'Logged out', tone: 'neutral' },
+  BANNED: { label: 'Banned', tone: 'danger' },
+  FAILED: { label: 'Failed', tone: 'danger' },
+};
+
+export function statusLabel(status: DeviceStatus): string {
+  return presentation[status]?.label ?? status;
+}
+
+export function statusTone(status: DeviceStatus): BadgeTone {
+  return presentation[status]?.tone ?? 'neutral';
+}
+
+/** A server reason as a sentence: capital first letter, full stop at the end. */
+export function asSentence(text: string | null | undefined): string | null {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  const capitalised = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
+export type StatusNote = { text: string; tone: 'neutral' | 'warning' | 'danger' };
+
+export type StatusFacts = {
+  status: DeviceStatus;
+  statusReason?: string | null;
+  bannedUntil?: string | null;
+};
+
+/** Why a device is in its status, in plain words; null when there is nothing to add. */
+export function statusNote(device: StatusFacts, timeZone?: string): StatusNote | null {
+  const reason = asSentence(device.statusReason);
+  switch (device.status) {
+    case 'ONLINE':
+      return null;
+    case 'PAIRING':
+      return reason ? { text: reason, tone: 'warning' } : null;
+    case 'RECONNECTING':
+      return {
+        text:
+          reason && device.statusReason !== 'connecting'
+            ? `${reason} Reconnecting…`
+            : 'Connecting to WhatsApp…',
+        tone: 'warning',
+      };
+    case 'OFFLINE':
+      return { text: reason ?? 'Not connected right now.', tone: 'neutral' };
+    case 'LOGGED_OUT':
+      return {
+        text: `${reason ?? 'Unlinked from the phone.'} Pair it again to use it.`,
+        tone: 'neutral',
+      };
+    case 'BANNED': {
+      const until = formatDateTime(device.bannedUntil, timeZone);
+      const paused = until
+        ? `Banned until ${until}; sends are paused.`
+        : 'Banned; sends are paused.';
+      return { text: reason ? `${paused} ${reason}` : paused, tone: 'danger' };
+    }
+    case 'FAILED':
+      return {
+        text: `${reason ?? 'Stopped after too many failed restarts.'} Reconnect to try again.`,
+        tone: 'danger',
+      };
+    default:
+      return reason ? { text: reason, tone: 'neutral' } : null;
+  }
+}
