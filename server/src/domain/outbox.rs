@@ -171,7 +171,20 @@ pub struct NewMessage {
 pub struct CounterDeltas(HashMap<(&'static str, Uuid, OutboxStatus), i64>);
 
 impl CounterDeltas {
+    /// A row moved from `from` (None: new) to `to`. SENDING lasts a moment and is counted as
+    /// QUEUED, so claiming a row changes no counter.
     pub fn moved(&mut self, row: &rows::Model, from: Option<OutboxStatus>, to: OutboxStatus) {
+        let counted = |s: OutboxStatus| {
+            if s == OutboxStatus::Sending {
+                OutboxStatus::Queued
+            } else {
+                s
+            }
+        };
+        let (from, to) = (from.map(counted), counted(to));
+        if from == Some(to) {
+            return;
+        }
         let scopes = std::iter::once(("device", row.device_id))
             .chain(row.campaign_id.map(|c| ("campaign", c)));
         for (kind, id) in scopes {
@@ -183,10 +196,18 @@ impl CounterDeltas {
     }
 
     pub async fn apply(self, db: &impl ConnectionTrait) -> AppResult<()> {
-        let models: Vec<outbox_counters::ActiveModel> = self
+        // Always the same order, so concurrent transactions lock counter rows in the same order
+        // and cannot deadlock on them.
+        let mut deltas: Vec<_> = self
             .0
             .into_iter()
             .filter(|(_, delta)| *delta != 0)
+            .collect();
+        deltas.sort_by(|((k1, i1, s1), _), ((k2, i2, s2), _)| {
+            (k1, i1, s1.as_str()).cmp(&(k2, i2, s2.as_str()))
+        });
+        let models: Vec<outbox_counters::ActiveModel> = deltas
+            .into_iter()
             .map(|((kind, id, status), delta)| outbox_counters::ActiveModel {
                 scope_kind: Set(kind.to_owned()),
                 scope_id: Set(id),
@@ -337,21 +358,16 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
         returning(backend),
         now = param(backend, 1),
     );
-    let txn = db.begin().await?;
+    // SENDING counts as QUEUED (see `CounterDeltas::moved`), so a claim touches no counter and
+    // needs no transaction of its own.
     let claimed = rows::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             backend,
             sql,
             [Utc::now().into()],
         ))
-        .all(&txn)
+        .all(db)
         .await?;
-    let mut deltas = CounterDeltas::default();
-    for row in &claimed {
-        deltas.moved(row, Some(OutboxStatus::Queued), OutboxStatus::Sending);
-    }
-    deltas.apply(&txn).await?;
-    txn.commit().await?;
     Ok(claimed)
 }
 
