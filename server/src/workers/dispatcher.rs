@@ -39,7 +39,10 @@ use crate::{
 
 /// Entries a pacer takes per round trip: fewer, larger reads of the queue. Entries a pacer holds
 /// when it stops stay pending on the queue and are reclaimed by the next pacer of the device.
-const PREFETCH: usize = 16;
+const PREFETCH: usize = 32;
+/// The shortest time between two reads of the queue: a read costs the queue work for every idle
+/// pacer's stream, so reads are spaced a little and each serves many pacers.
+const FETCH_SPACING: Duration = Duration::from_millis(20);
 
 /// One batched database operation asked for by a pacer.
 enum Op {
@@ -202,6 +205,7 @@ impl Dispatcher {
     /// Takes one entry for every idle pacer per round trip.
     async fn fetch(self: Arc<Self>) {
         loop {
+            tokio::time::sleep(FETCH_SPACING).await;
             let devices: Vec<DeviceId> = self
                 .hungry
                 .lock()
