@@ -300,9 +300,11 @@ async fn a_device_paces_its_sends_and_keeps_to_its_daily_cap() {
         .collect();
     for pair in times.windows(2) {
         let gap = (pair[1] - pair[0]).num_milliseconds();
+        // Never faster than the minimum; how close to it is measured by `just bench dispatch`,
+        // not asserted here (a loaded CI machine must not fail this test).
         assert!(
-            (1000..1300).contains(&gap),
-            "gap {gap} ms outside [1000, 1000] + slack"
+            (1000..6000).contains(&gap),
+            "gap {gap} ms below the 1 s minimum (or stuck)"
         );
     }
     assert_eq!(app.outbox_by_status().await.get("QUEUED"), Some(&1));
