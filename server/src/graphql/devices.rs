@@ -138,6 +138,11 @@ impl Device {
         }
         Ok(current_qr(state(ctx), DeviceId(self.0.id)).await)
     }
+    /// Messages of this device in the outbox, by status (running totals, not counted per query).
+    async fn send_counts(&self, ctx: &Context<'_>) -> GqlResult<SendCounts> {
+        let counts = crate::domain::outbox::counters(&state(ctx).db, "device", self.0.id).await?;
+        Ok(SendCounts::from(&counts))
+    }
     /// The latest status changes, newest first.
     async fn history(
         &self,
@@ -173,6 +178,36 @@ impl DeviceStatusChange {
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
+    }
+}
+
+/// How many messages are in each state. `queued` includes the one being sent.
+#[derive(SimpleObject, Default)]
+pub struct SendCounts {
+    pending: i64,
+    queued: i64,
+    sent: i64,
+    delivered: i64,
+    read: i64,
+    failed: i64,
+    skipped: i64,
+    cancelled: i64,
+}
+
+impl From<&std::collections::HashMap<crate::domain::outbox::OutboxStatus, i64>> for SendCounts {
+    fn from(counts: &std::collections::HashMap<crate::domain::outbox::OutboxStatus, i64>) -> Self {
+        use crate::domain::outbox::OutboxStatus as S;
+        let get = |s: S| counts.get(&s).copied().unwrap_or(0);
+        Self {
+            pending: get(S::Pending),
+            queued: get(S::Queued) + get(S::Sending),
+            sent: get(S::Sent),
+            delivered: get(S::Delivered),
+            read: get(S::Read),
+            failed: get(S::Failed),
+            skipped: get(S::Skipped),
+            cancelled: get(S::Cancelled),
+        }
     }
 }
 

@@ -35,7 +35,7 @@ async fn start(database_url: &str, prefix: &str, media: &TempDir) -> Server {
         .env("WAFLEET_BIND", format!("127.0.0.1:{port}"))
         .env("WAFLEET_WHATSAPP", "sim")
         .env("WAFLEET_MEDIA_DIR", media.0.display().to_string())
-        .env("WAFLEET_SIM_SEND_LATENCY_MS", "5")
+        .env("WAFLEET_SIM_SEND_LATENCY_MS", "25")
         .env("WAFLEET_TYPING", "off")
         .env("WAFLEET_LEASE_TTL_MS", "1500")
         .env("WAFLEET_RECONCILE_MS", "300")
@@ -239,6 +239,19 @@ async fn kill_9_mid_send_then_restart_sends_every_row_once_or_fails_it_as_interr
         settled.get("SENT").copied().unwrap_or(0)
     );
     assert_eq!(settled.values().sum::<i64>(), 400);
+    // The running totals kept incrementally agree with the rows, crash and all.
+    let counted: HashMap<String, i64> = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT status, CAST(SUM(count) AS BIGINT) AS n FROM outbox_counters WHERE scope_kind = 'device' GROUP BY status".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.try_get("", "status").unwrap(), r.try_get("", "n").unwrap()))
+        .filter(|(_, n): &(String, i64)| *n != 0)
+        .collect();
+    assert_eq!(counted, settled);
     db.close().await.unwrap();
     crate::helpers::drop_database(&name).await;
 }

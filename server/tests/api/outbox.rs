@@ -53,6 +53,18 @@ async fn a_sent_text_reaches_the_network_once_and_its_row_ends_sent() {
     assert_eq!(node["source"], "INBOX");
     assert_eq!(node["device"]["name"], "Sender");
     assert_eq!(node["whatsappId"], sent[0]["messageId"]);
+    // The device's running totals followed the row.
+    let counts = app
+        .gql(
+            Some(&user.token),
+            "query($id: ID!) { device(id: $id) { sendCounts { queued sent failed } } }",
+            json!({ "id": device }),
+        )
+        .await;
+    assert_eq!(
+        counts.data()["device"]["sendCounts"],
+        json!({ "queued": 0, "sent": 1, "failed": 0 })
+    );
 }
 
 #[tokio::test]
