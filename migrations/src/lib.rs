@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_accounts_and_devices;
 mod m20261126_000002_create_device_history_and_sim;
 mod m20261126_000003_create_outbox;
+mod m20261126_000004_create_inbox;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_accounts_and_devices::Migration),
             Box::new(m20261126_000002_create_device_history_and_sim::Migration),
             Box::new(m20261126_000003_create_outbox::Migration),
+            Box::new(m20261126_000004_create_inbox::Migration),
         ]
     }
 }

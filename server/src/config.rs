@@ -57,6 +57,10 @@ pub struct Config {
     pub sim_qr_ttl: Option<Duration>,
     pub devices: DeviceSettings,
     pub dispatch: DispatchSettings,
+    /// `WAFLEET_INBOX_KEEP`: messages kept per chat (default 20).
+    pub inbox_keep: u64,
+    /// `WAFLEET_INBOX_DAYS`: the chat list shows chats active within this many days (default 30).
+    pub inbox_days: i64,
 }
 
 /// How pacers send.
@@ -268,6 +272,8 @@ impl Config {
                 connects_per_second: positive(env, "WAFLEET_CONNECTS_PER_SECOND", 50)? as u32,
                 lease_ttl: Duration::from_millis(positive(env, "WAFLEET_LEASE_TTL_MS", 15_000)?),
             },
+            inbox_keep: positive(env, "WAFLEET_INBOX_KEEP", 20)?,
+            inbox_days: positive(env, "WAFLEET_INBOX_DAYS", 30)? as i64,
             dispatch: DispatchSettings {
                 typing: match env.get("WAFLEET_TYPING").as_deref().map(str::trim) {
                     None | Some("on") => true,

@@ -45,6 +45,13 @@ pub enum EventKind {
     DeviceError { device_id: Uuid, message: String },
     /// The device was deleted; carries its last state.
     DeviceDeleted { device: Box<devices::Model> },
+    /// The inbox of a device changed: messages added or updated, chats changed.
+    InboxChanged {
+        device_id: Uuid,
+        added: Vec<crate::entities::whatsapp_messages::Model>,
+        updated: Vec<crate::entities::whatsapp_messages::Model>,
+        chats: Vec<crate::entities::whatsapp_chats::Model>,
+    },
     /// Outbox rows changed status (one event per batch of changes of one user).
     OutboxChanged { changes: Vec<OutboxChange> },
     /// For the node running the device's session (never sent to clients).
@@ -94,6 +101,11 @@ pub enum DeviceCommand {
     RequestPairingCode { phone: String },
     /// Unlink the device from the phone.
     LogOut,
+    /// Send read receipts for these messages of a chat.
+    MarkRead {
+        chat_jid: String,
+        message_ids: Vec<String>,
+    },
     /// Stop the session (the device is being deleted).
     Stop,
 }
@@ -144,7 +156,8 @@ impl Event {
             | EventKind::DevicePairingCode { device_id, .. }
             | EventKind::DeviceError { device_id, .. }
             | EventKind::DeviceCommand { device_id, .. }
-            | EventKind::Sim { device_id, .. } => Some(*device_id),
+            | EventKind::Sim { device_id, .. }
+            | EventKind::InboxChanged { device_id, .. } => Some(*device_id),
             EventKind::UserUpdated | EventKind::OutboxChanged { .. } => None,
         }
     }

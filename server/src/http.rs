@@ -51,6 +51,7 @@ pub fn router(state: HttpState) -> Router {
         .layer(middleware::from_fn_with_state(body_limit, reject_oversized));
     let mut router = Router::new()
         .merge(graphql)
+        .route("/media/{reference}", get(media))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
@@ -234,6 +235,55 @@ async fn graphql_ws(
                 .serve()
         })
         .into_response()
+}
+
+/// A stored image, only for the owner of a message or outbox row that uses it.
+async fn media(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match resolve_auth(&state.app, authorization)
+        .await
+        .map(|a| a.viewer())
+    {
+        Ok(Ok(viewer)) => viewer,
+        _ => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                "Send your token as 'Authorization: Bearer <token>'.",
+            )
+                .into_response()
+        }
+    };
+    let Some(path) = crate::media::path_of(&state.app.config.media_dir, &reference) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match crate::domain::inbox::media_owned_by(&state.app.db, viewer.user_id.0, &reference).await {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+    let Ok(bytes) = tokio::fs::read(&path).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mime = match reference.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        _ => "image/jpeg",
+    };
+    let mut response = Response::new(Body::from(bytes));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    response
 }
 
 async fn healthz() -> &'static str {

@@ -23,7 +23,7 @@ use crate::{
     },
     workers::{
         dispatcher::{run_reconciler, Dispatcher},
-        inbound::Inbound,
+        inbound::{Inbound, SendRecorder},
         leases::{Leases, LocalLeases, RedisLeases},
         supervisor::Supervisor,
     },
@@ -156,7 +156,9 @@ impl Application {
         } else {
             Arc::new(LiveUnavailable)
         };
-        let dispatcher = Dispatcher::new(state.clone());
+        let (recorder, recorder_task) = SendRecorder::start(state.clone());
+        tasks.push(recorder_task);
+        let dispatcher = Dispatcher::new(state.clone(), recorder);
         tasks.extend(dispatcher.start());
         tasks.push(tokio::spawn(run_reconciler(state.clone(), dispatcher.clone())).abort_handle());
         let supervisor = Supervisor::new(

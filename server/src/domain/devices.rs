@@ -491,10 +491,12 @@ pub async fn delete(db: &DatabaseConnection, owner: UserId, id: DeviceId) -> App
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Device"))?;
-    // The chats, messages and leads tables arrive with their areas; each adds its delete here,
-    // inside this transaction, and fills in its count.
+    // Leads arrive with their area; it adds its delete here, inside this transaction.
+    let (chats, messages) = super::inbox::delete_for_device(&txn, id).await?;
     let removed = Removed {
         outbox: super::outbox::delete_for_device(&txn, id).await?,
+        chats,
+        messages,
         ..Removed::default()
     };
     device_status_changes::Entity::delete_many()

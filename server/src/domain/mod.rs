@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod devices;
 pub mod ids;
+pub mod inbox;
 pub mod outbox;
 pub mod pagination;
 pub mod phone;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod devices;
+pub mod inbox;
 pub mod loaders;
 pub mod outbox;
 pub mod sim;
@@ -28,6 +29,7 @@ pub struct Query(
     accounts::AccountQuery,
     devices::DeviceQuery,
     outbox::OutboxQuery,
+    inbox::InboxQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +37,7 @@ pub struct Mutation(
     accounts::AccountMutation,
     devices::DeviceMutation,
     outbox::OutboxMutation,
+    inbox::InboxMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -42,6 +45,7 @@ pub struct Subscription(
     accounts::AccountSubscription,
     devices::DeviceSubscription,
     outbox::OutboxSubscription,
+    inbox::InboxSubscription,
 );
 
 #[derive(MergedObject, Default)]

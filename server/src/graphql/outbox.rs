@@ -33,6 +33,8 @@ use crate::{
     workers::dispatcher,
 };
 
+use super::inbox::Message;
+
 /// Where an outbox message is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "OutboxStatus")]
@@ -247,61 +249,6 @@ pub struct SendMessageInput {
     caption: Option<String>,
 }
 
-/// A message of a chat. (Messages we send start PENDING and follow their outbox row.)
-#[derive(async_graphql::SimpleObject)]
-pub struct Message {
-    /// WhatsApp's message id once sent; `outbox:<id>` before.
-    id: ID,
-    /// The outbox row behind a message we sent.
-    outbox_id: Option<ID>,
-    chat_jid: String,
-    from_me: bool,
-    text: Option<String>,
-    has_image: bool,
-    caption: Option<String>,
-    status: MessageStatus,
-    timestamp: DateTime<Utc>,
-}
-
-/// Where a message we sent is.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum MessageStatus {
-    /// Not sent yet (queued or being sent).
-    Pending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-}
-
-impl From<&rows::Model> for Message {
-    fn from(row: &rows::Model) -> Self {
-        let status = match outbox::status_of(row) {
-            OutboxStatus::Sent => MessageStatus::Sent,
-            OutboxStatus::Delivered => MessageStatus::Delivered,
-            OutboxStatus::Read => MessageStatus::Read,
-            OutboxStatus::Failed | OutboxStatus::Skipped | OutboxStatus::Cancelled => {
-                MessageStatus::Failed
-            }
-            _ => MessageStatus::Pending,
-        };
-        Self {
-            id: ID(row
-                .wa_message_id
-                .clone()
-                .unwrap_or_else(|| format!("outbox:{}", row.id))),
-            outbox_id: Some(ID(row.id.to_string())),
-            chat_jid: row.recipient_jid.clone(),
-            from_me: true,
-            text: row.text.clone(),
-            has_image: row.kind == "image",
-            caption: row.caption.clone(),
-            status,
-            timestamp: row.sent_at.unwrap_or(row.created_at),
-        }
-    }
-}
-
 fn parse_outbox_id(id: &ID) -> AppResult<i64> {
     id.parse::<i64>()
         .map_err(|_| AppError::validation(format!("{:?} is not a valid message id.", id.as_str())))
@@ -414,11 +361,16 @@ impl OutboxMutation {
             delay: None,
             scheduled_at: None,
         };
-        let inserted = dispatcher::enqueue(app, vec![message]).await?;
-        let row = inserted
-            .first()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no row")))?;
-        Ok(Message::from(row))
+        // The message shows in its thread at once, as PENDING.
+        let (_, threads) = dispatcher::enqueue_with_threads(app, vec![message], true).await?;
+        let recorded = threads
+            .and_then(|r| r.added.into_iter().next())
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "the sent message was not recorded in its chat"
+                ))
+            })?;
+        Ok(Message(recorded))
     }
 
     /// Puts a FAILED message back in its device's queue.

@@ -16,9 +16,36 @@ use crate::{
     error::AppError,
     events::{Event, EventKind, SimCommand},
     state::AppState,
-    whatsapp::sim,
+    whatsapp::{sim, HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid},
     workers::{control, supervisor::qr_key},
 };
+
+/// A chat the simulated phone pushes in a history sync.
+#[derive(async_graphql::InputObject)]
+pub struct SimChatInput {
+    /// Any JID: groups, `status@broadcast` and newsletters are allowed (and must be filtered out).
+    jid: String,
+    name: Option<String>,
+    messages: Vec<SimHistoryMessageInput>,
+}
+
+#[derive(async_graphql::InputObject)]
+pub struct SimHistoryMessageInput {
+    id: String,
+    #[graphql(default = false)]
+    from_me: bool,
+    text: String,
+    /// Seconds or milliseconds, as a phone sends them.
+    timestamp: i64,
+}
+
+fn sim_jid(raw: &str) -> async_graphql::Result<Jid> {
+    if raw.contains('@') {
+        Ok(Jid::parse(raw).map_err(AppError::Validation)?)
+    } else {
+        Ok(Jid::from_phone(&PhoneNumber::parse(raw)?))
+    }
+}
 
 /// A message the simulated network received from a device.
 #[derive(SimpleObject)]
@@ -185,6 +212,85 @@ impl SimNetworkMutation {
     ) -> GqlResult<bool> {
         let (app, owner, id) = owned(ctx, &device_id).await?;
         publish(&app, owner, id, SimCommand::Receipt { message_ids, read }).await;
+        Ok(true)
+    }
+
+    /// A contact writes to the device. `from` is a phone number or a JID (a `@lid` JID may come
+    /// with `senderPhone`, as WhatsApp sends it); `timestamp` in seconds or milliseconds (default
+    /// now).
+    #[allow(clippy::too_many_arguments)]
+    async fn sim_inbound_message(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        from: String,
+        text: Option<String>,
+        #[graphql(default = false)] image: bool,
+        caption: Option<String>,
+        timestamp: Option<i64>,
+        name: Option<String>,
+        sender_phone: Option<String>,
+    ) -> GqlResult<String> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        let sender = sim_jid(&from)?;
+        let sender_alt = sender_phone.as_deref().map(sim_jid).transpose()?;
+        let message_id = format!("SIMIN{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+        let message = InboundMessage {
+            id: message_id.clone(),
+            chat: sender.clone(),
+            sender,
+            sender_alt,
+            sender_name: name,
+            from_me: false,
+            text: if image { None } else { text.clone() },
+            image: image.then(|| InboundImage {
+                mime: "image/jpeg".into(),
+                caption: caption.or(text),
+                bytes: None,
+            }),
+            timestamp: timestamp.unwrap_or_else(|| Utc::now().timestamp()),
+        };
+        publish(&app, owner, id, SimCommand::Inbound { message }).await;
+        Ok(message_id)
+    }
+
+    /// The phone pushes history: chats with their messages (one chunk).
+    async fn sim_history_sync(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        chats: Vec<SimChatInput>,
+    ) -> GqlResult<bool> {
+        let (app, owner, id) = owned(ctx, &device_id).await?;
+        let mut conversations = Vec::with_capacity(chats.len());
+        for chat in chats {
+            let jid = Jid::parse(&chat.jid).map_err(AppError::Validation)?;
+            let messages = chat
+                .messages
+                .into_iter()
+                .map(|m| InboundMessage {
+                    id: m.id,
+                    chat: jid.clone(),
+                    sender: jid.clone(),
+                    sender_alt: None,
+                    sender_name: chat.name.clone(),
+                    from_me: m.from_me,
+                    text: Some(m.text),
+                    image: None,
+                    timestamp: m.timestamp,
+                })
+                .collect();
+            conversations.push(HistoryConversation {
+                chat: jid,
+                name: chat.name,
+                messages,
+            });
+        }
+        let chunk = HistoryChunk {
+            conversations,
+            lid_to_phone: Vec::new(),
+        };
+        publish(&app, owner, id, SimCommand::HistorySync { chunk }).await;
         Ok(true)
     }
 

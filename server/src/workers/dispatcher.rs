@@ -54,6 +54,7 @@ enum Op {
 
 pub struct Dispatcher {
     app: AppState,
+    recorder: super::inbound::SendRecorder,
     queue: Arc<dyn Queue>,
     settings: DispatchSettings,
     ops: mpsc::UnboundedSender<Op>,
@@ -80,10 +81,11 @@ impl PacerHandle {
 }
 
 impl Dispatcher {
-    pub fn new(app: AppState) -> Arc<Self> {
+    pub fn new(app: AppState, recorder: super::inbound::SendRecorder) -> Arc<Self> {
         let queue = app.queue.clone();
         let (ops, ops_rx) = mpsc::unbounded_channel();
         Arc::new(Self {
+            recorder,
             settings: app.config.dispatch.clone(),
             app,
             queue,
@@ -316,7 +318,10 @@ impl Dispatcher {
                 let result = outbox::finish(&self.app.db, &outcomes).await;
                 let stored = result.is_ok();
                 match result {
-                    Ok(changed) => self.publish(&changed).await,
+                    Ok(changed) => {
+                        self.publish(&changed).await;
+                        self.recorder.record(&changed);
+                    }
                     Err(err) => tracing::error!(error = ?err, "recording sends failed"),
                 }
                 for (_, _, reply) in finishes {
@@ -349,7 +354,22 @@ pub async fn enqueue(
     app: &AppState,
     messages: Vec<outbox::NewMessage>,
 ) -> crate::error::AppResult<Vec<rows::Model>> {
+    Ok(enqueue_with_threads(app, messages, false).await?.0)
+}
+
+/// `enqueue`, and with `show_in_threads` the messages appear in their chats (as PENDING) before
+/// any pacer can take them.
+pub async fn enqueue_with_threads(
+    app: &AppState,
+    messages: Vec<outbox::NewMessage>,
+    show_in_threads: bool,
+) -> crate::error::AppResult<(Vec<rows::Model>, Option<crate::domain::inbox::Ingested>)> {
     let inserted = outbox::insert(&app.db, messages).await?;
+    let threads = if show_in_threads {
+        super::inbound::record(app, &inserted).await
+    } else {
+        None
+    };
     let mut by_device: HashMap<DeviceId, Vec<i64>> = HashMap::new();
     for row in inserted
         .iter()
@@ -366,7 +386,7 @@ pub async fn enqueue(
         }
     }
     publish_changes(app, &inserted).await;
-    Ok(inserted)
+    Ok((inserted, threads))
 }
 
 /// Publishes outbox changes, one event per user.

@@ -555,6 +555,8 @@ impl DeviceRunner {
                     Some(DeviceCommand::Reconnect) => return None,
                     Some(DeviceCommand::LogOut) => return Some(self.logged_out("Logged out from the dashboard.").await),
                     Some(DeviceCommand::RequestPairingCode { phone }) => self.pending_pair_phone = Some(phone),
+                    // Not connected: the phone shows them read when it next reads the chat itself.
+                    Some(DeviceCommand::MarkRead { .. }) => {}
                     Some(DeviceCommand::Start { .. }) => {}
                 },
             }
@@ -600,6 +602,13 @@ impl DeviceRunner {
                     }
                     Some(DeviceCommand::RequestPairingCode { phone }) => {
                         self.request_pairing_code(session.as_ref(), &phone).await;
+                    }
+                    Some(DeviceCommand::MarkRead { chat_jid, message_ids }) => {
+                        if let Ok(chat) = Jid::parse(&chat_jid) {
+                            if let Err(err) = session.mark_read(&chat, &message_ids).await {
+                                tracing::warn!(error = %err, "sending read receipts failed");
+                            }
+                        }
                     }
                     Some(DeviceCommand::Start { .. }) => {}
                 },

@@ -7,6 +7,7 @@ mod crash;
 mod devices;
 mod helpers;
 mod http_surface;
+mod inbox;
 mod outbox;
 mod schema;
 mod sqlite_smoke;
