@@ -670,7 +670,7 @@ mod tests {
             let raw: i64 = match rng.gen_range(0..4) {
                 0 => rng.gen(),
                 1 => rng.gen_range(YEAR_2000..NOW + YEAR),
-                2 => rng.gen_range(YEAR_2000..NOW + YEAR) * 1000 + rng.gen_range(0..1000),
+                2 => rng.gen_range(1_000_000_001..NOW + YEAR) * 1000 + rng.gen_range(0..1000),
                 _ => rng.gen_range(-1_000_000..YEAR_2000),
             };
             let normalised = normalize_timestamp(raw, NOW);
@@ -681,7 +681,8 @@ mod tests {
             if (YEAR_2000..=NOW + YEAR).contains(&raw) {
                 assert_eq!(normalised, raw);
             }
-            if (YEAR_2000 * 1000..=(NOW + YEAR) * 1000).contains(&raw) {
+            // Milliseconds are recognised from 1e12 (September 2001) on, as WhatsApp clients do.
+            if (1_000_000_000_001..=(NOW + YEAR) * 1000).contains(&raw) {
                 assert_eq!(normalised, raw / 1000);
             }
         }
