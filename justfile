@@ -49,6 +49,6 @@ e2e:
 schema:
     cargo run -q --bin wafleet -- print-schema > schema.graphql
 
-# Benchmarks: `just bench devices` (3000 devices connecting), `just bench dispatch` (send path)
+# Benchmarks: `just bench devices` (3000 devices connecting), `just bench dispatch` (send path), `just bench inbox`
 bench name:
     cargo bench --bench {{name}}

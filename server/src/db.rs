@@ -17,8 +17,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         }
     }
     let mut options = ConnectOptions::new(url.to_owned());
+    // SQLite takes one writer at a time, and a transaction that reads before it writes fails
+    // at once ("database is locked") when another connection writes. One connection makes the
+    // embedded default serialise its work instead of failing it.
     options
-        .max_connections(if url.starts_with("sqlite") { 8 } else { 20 })
+        .max_connections(if url.starts_with("sqlite") { 1 } else { 20 })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))

@@ -13,7 +13,7 @@ use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::ids::DeviceId;
@@ -471,7 +471,7 @@ pub async fn chats(
     search: Option<&str>,
     first: u64,
     after: Option<(i64, i64)>,
-) -> AppResult<(Vec<chats::Model>, bool)> {
+) -> AppResult<(Vec<chats::Model>, bool, u64)> {
     let since = Utc::now().timestamp() - window_days * 24 * 3600;
     let mut query = chats::Entity::find()
         .filter(chats::Column::DeviceId.eq(device_id.0))
@@ -489,6 +489,7 @@ pub async fn chats(
                 .add(chats::Column::ChatJid.like(pattern)),
         );
     }
+    let total = query.clone().count(db).await?;
     if let Some((at, id)) = after {
         query = query.filter(
             Condition::any()
@@ -508,7 +509,7 @@ pub async fn chats(
         .await?;
     let more = items.len() as u64 > first;
     items.truncate(first as usize);
-    Ok((items, more))
+    Ok((items, more, total))
 }
 
 /// The newest `last` messages of a chat before the (timestamp, id) cursor, oldest first.

@@ -183,7 +183,7 @@ impl InboxQuery {
         let (_, device) = owned_device(ctx, &device_id).await?;
         let app = state(ctx);
         let after = after.as_deref().map(parse_cursor).transpose()?;
-        let (items, more) = inbox::chats(
+        let (items, more, total) = inbox::chats(
             &app.db,
             device,
             app.config.inbox_days,
@@ -195,7 +195,7 @@ impl InboxQuery {
         let mut connection = ChatConnection::with_additional_fields(
             after.is_some(),
             more,
-            ConnectionCount::new(items.len() as u64),
+            ConnectionCount::new(total),
         );
         connection.edges.extend(
             items

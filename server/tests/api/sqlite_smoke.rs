@@ -92,3 +92,45 @@ async fn the_embedded_default_pairs_a_device_and_sends_through_the_in_process_qu
     assert_eq!(sent.len(), 3);
     assert_eq!(sent[0]["to"], "60123459999@s.whatsapp.net");
 }
+
+#[tokio::test]
+async fn concurrent_sends_on_the_embedded_default_all_succeed_once() {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let app = spawn_app_with(TestOptions {
+        database_url: Some(url),
+        redis: false,
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let device = app.paired_device(&user.token, "Busy", "+60100000098").await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+
+    // Many sends at once while the pacer is busy writing: none may fail after being queued.
+    let sends = (0..40).map(|n| {
+        let app = &app;
+        let token = user.token.clone();
+        let device = device.clone();
+        async move {
+            app.gql(
+                Some(&token),
+                "mutation($input: SendMessageInput!) { sendMessage(input: $input) { id status } }",
+                json!({ "input": { "deviceId": device, "phone": "+60123459998", "text": format!("burst {n}") } }),
+            )
+            .await
+        }
+    });
+    let responses = futures::future::join_all(sends).await;
+
+    for response in &responses {
+        assert_eq!(response.data()["sendMessage"]["status"], "PENDING");
+    }
+    crate::helpers::eventually(
+        std::time::Duration::from_secs(20),
+        "forty sends",
+        || async { app.outbox_by_status().await.get("SENT") == Some(&40) },
+    )
+    .await;
+    assert_eq!(app.sim_sent(&user.token, &device).await.len(), 40);
+}
