@@ -72,6 +72,102 @@ export async function gqlOk<T>(
   return result.data;
 }
 
+/**
+ * The simulated WhatsApp network (sim mode only): the test plays the phones and the contacts,
+ * through the same API (`simScanQr`, `simSent`, …) with the user's token.
+ */
+export function simNetwork(request: APIRequestContext, token: string) {
+  const call = <T = unknown>(query: string, variables: Record<string, unknown>) =>
+    gqlOk<T>(request, query, variables, token);
+  return {
+    scanQr: (deviceId: string, phone: string) =>
+      call(
+        'mutation($id: ID!, $phone: String!) { simScanQr(deviceId: $id, phone: $phone) { id } }',
+        {
+          id: deviceId,
+          phone,
+        },
+      ),
+    /** The device's next `count` sends fail with `error`. */
+    failSends: (deviceId: string, count: number, error: string) =>
+      call(
+        'mutation($id: ID!, $n: Int!, $error: String) { simFailSends(deviceId: $id, count: $n, error: $error) }',
+        { id: deviceId, n: count, error },
+      ),
+    /** What the network received from the device, oldest first. */
+    sent: async (deviceId: string) =>
+      (
+        await call<{
+          simSent: { to: string; text: string | null; hasImage: boolean; messageId: string }[];
+        }>('query($id: ID!) { simSent(deviceId: $id) { to text hasImage messageId } }', {
+          id: deviceId,
+        })
+      ).simSent,
+    /** The contact's phone confirms delivery (or, with `read`, reading) of sent messages. */
+    receipt: (deviceId: string, messageIds: string[], read: boolean) =>
+      call(
+        'mutation($id: ID!, $ids: [String!]!, $read: Boolean!) { simReceipt(deviceId: $id, messageIds: $ids, read: $read) }',
+        { id: deviceId, ids: messageIds, read },
+      ),
+    disconnect: (deviceId: string) =>
+      call('mutation($id: ID!) { simDisconnect(deviceId: $id) }', { id: deviceId }),
+  };
+}
+
+/**
+ * Adds a device and links it the way a person would: wait for its QR code, scan it with the
+ * phone `phone`. The pause between sends is `delaySeconds` (0 for tests that send).
+ */
+export async function addPairedDevice(
+  request: APIRequestContext,
+  token: string,
+  name: string,
+  phone: string,
+  { delaySeconds = 0 } = {},
+): Promise<string> {
+  const { addDevice } = await gqlOk<{ addDevice: { id: string } }>(
+    request,
+    'mutation($input: AddDeviceInput!) { addDevice(input: $input) { id } }',
+    { input: { name } },
+    token,
+  );
+  const id = addDevice.id;
+  await expect
+    .poll(async () => {
+      const data = await gqlOk<{ device: { qrCode: { code: string } | null } | null }>(
+        request,
+        'query($id: ID!) { device(id: $id) { qrCode { code } } }',
+        { id },
+        token,
+      );
+      return data.device?.qrCode?.code ?? null;
+    })
+    .not.toBeNull();
+  await simNetwork(request, token).scanQr(id, phone);
+  await gqlOk(
+    request,
+    'mutation($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id } }',
+    { id, input: { minDelaySeconds: delaySeconds, maxDelaySeconds: delaySeconds } },
+    token,
+  );
+  return id;
+}
+
+/** Sends a text as a script would (`sendMessage`); returns the outbox row's id. */
+export async function sendByApi(
+  request: APIRequestContext,
+  token: string,
+  input: { deviceId: string; phone: string; text: string },
+): Promise<string> {
+  const { sendMessage } = await gqlOk<{ sendMessage: { outboxId: string } }>(
+    request,
+    'mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId } }',
+    { input },
+    token,
+  );
+  return sendMessage.outboxId;
+}
+
 /** Playwright's `test`, failing any test whose pages log an error or throw. */
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [

@@ -8,6 +8,7 @@ import { PublicOnly, RequireAuth } from './routes/guards';
 import { HomeRoute } from './routes/home';
 import { LogInRoute } from './routes/log-in';
 import { NotFoundRoute } from './routes/not-found';
+import { OutboxRoute } from './routes/outbox';
 import { RouteError } from './routes/route-error';
 import { SettingsRoute } from './routes/settings';
 import { SignUpRoute } from './routes/sign-up';
@@ -32,6 +33,7 @@ export function createAppRouter() {
               children: [
                 { index: true, element: <HomeRoute /> },
                 { path: paths.devices, element: <DevicesRoute /> },
+                { path: paths.outbox, element: <OutboxRoute /> },
                 { path: paths.settings, element: <SettingsRoute /> },
               ],
             },

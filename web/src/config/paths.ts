@@ -3,5 +3,6 @@ export const paths = {
   login: '/login',
   signUp: '/signup',
   devices: '/devices',
+  outbox: '/outbox',
   settings: '/settings',
 } as const;

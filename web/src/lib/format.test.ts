@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatCountdown, formatDateTime, pluralize, timeZones } from './format';
+import {
+  asSentence,
+  formatCountdown,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  pluralize,
+  timeZones,
+} from './format';
 
 describe('timeZones', () => {
   it('lists each zone once, with UTC and the current choice', () => {
@@ -21,6 +29,23 @@ describe('formatDateTime', () => {
   it('is empty for a missing or unreadable date', () => {
     expect(formatDateTime(null)).toBe('');
     expect(formatDateTime('yesterday')).toBe('');
+  });
+
+  it('splits into the date and the time, both in the zone', () => {
+    const at = '2026-01-02T20:04:00Z';
+    expect(formatDate(at, 'UTC')).toMatch(/2/);
+    expect(formatDate(at, 'Asia/Kuala_Lumpur')).toMatch(/3/);
+    expect(formatDate(at, 'Asia/Kuala_Lumpur')).not.toMatch(/4:04/);
+    expect(formatTime(at, 'Asia/Kuala_Lumpur')).toMatch(/4:04/);
+    expect(formatTime(at, 'Asia/Kuala_Lumpur')).not.toMatch(/2026/);
+  });
+});
+
+describe('asSentence', () => {
+  it('capitalises and ends with a full stop', () => {
+    expect(asSentence('recipient not on WhatsApp')).toBe('Recipient not on WhatsApp.');
+    expect(asSentence('Done!')).toBe('Done!');
+    expect(asSentence(' ')).toBeNull();
   });
 });
 

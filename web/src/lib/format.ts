@@ -1,19 +1,30 @@
-/** A date and time as the user reads it, in their chosen time zone. */
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+type Styles = Pick<Intl.DateTimeFormatOptions, 'dateStyle' | 'timeStyle'>;
+
+/** `iso` formatted in the user's time zone (the browser's when the zone is unknown). */
+function formatIn(iso: string | null | undefined, timeZone: string | undefined, styles: Styles) {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   try {
-    return new Intl.DateTimeFormat(undefined, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone,
-    }).format(date);
+    return new Intl.DateTimeFormat(undefined, { ...styles, timeZone }).format(date);
   } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
-      date,
-    );
+    return new Intl.DateTimeFormat(undefined, styles).format(date);
   }
+}
+
+/** A date and time as the user reads it, in their chosen time zone. */
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  return formatIn(iso, timeZone, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** The date alone (`Jan 2, 2026`), in the user's time zone. */
+export function formatDate(iso: string | null | undefined, timeZone?: string): string {
+  return formatIn(iso, timeZone, { dateStyle: 'medium' });
+}
+
+/** The time of day alone (`11:04 AM`), in the user's time zone. */
+export function formatTime(iso: string | null | undefined, timeZone?: string): string {
+  return formatIn(iso, timeZone, { timeStyle: 'short' });
 }
 
 /** The IANA time zones to choose from, always including UTC and the current choice. */
@@ -35,4 +46,12 @@ export function formatCountdown(milliseconds: number): string {
 /** A count with its noun: `1 chat`, `2 chats`, `1,200 messages`. */
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}
+
+/** A server message as a sentence: capital first letter, full stop at the end. */
+export function asSentence(text: string | null | undefined): string | null {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  const capitalised = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }

@@ -1,6 +1,7 @@
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
+import { applyOutboxEvent, outboxResolvers, type OutboxEventData } from './outbox-cache';
 
 function invalidateViewerField(cache: Cache, field: string) {
   const viewer = cache.resolve('Query', 'me');
@@ -22,10 +23,15 @@ export const cacheOptions: CacheExchangeOpts = {
     DeviceEdge: () => null,
     DeviceEvent: () => null,
     DeviceStatusChange: () => null,
+    OutboxEvent: () => null,
+    OutboxMessageConnection: () => null,
+    OutboxMessageEdge: () => null,
     PageInfo: () => null,
     PairingCode: () => null,
     QrCode: () => null,
+    SendCounts: () => null,
   },
+  resolvers: outboxResolvers,
   updates: {
     Mutation: {
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
@@ -43,6 +49,8 @@ export const cacheOptions: CacheExchangeOpts = {
     Subscription: {
       deviceEvents: (result, _args, cache) =>
         applyDeviceEvent(cache, result.deviceEvents as Parameters<typeof applyDeviceEvent>[1]),
+      outboxEvents: (result, _args, cache) =>
+        applyOutboxEvent(cache, result.outboxEvents as OutboxEventData | null),
     },
   },
 };

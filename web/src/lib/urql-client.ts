@@ -4,7 +4,9 @@ import { createClient as createWsClient } from 'graphql-ws';
 
 import { env } from '@/config/env';
 
+import { batchExchange } from './batch-exchange';
 import { hasErrorCode } from './errors';
+import { isOutboxEventsOperation, latestOutboxEvents } from './outbox-cache';
 import { notifyReconnected } from './realtime';
 import { cacheOptions } from './urql-cache';
 
@@ -55,6 +57,9 @@ export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions
         },
       }),
       cacheExchange(cacheOptions),
+      // Outbox events come by the hundred a second during a campaign: a few batches a second
+      // reach the cache, each with the newest state of every row it touches.
+      batchExchange({ batches: isOutboxEventsOperation, merge: latestOutboxEvents }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

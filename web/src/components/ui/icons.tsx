@@ -50,6 +50,61 @@ export function DevicesIcon(props: IconProps) {
   );
 }
 
+export function OutboxIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M21.5 2.5 10.5 13.5" />
+      <path d="M21.5 2.5 14.5 21.5l-4-8-8-4z" />
+    </Icon>
+  );
+}
+
+/** One check mark, as WhatsApp shows a sent message. */
+export function TickIcon(props: IconProps) {
+  return (
+    <svg
+      width="16"
+      height="11"
+      viewBox="0 0 16 11"
+      fill="none"
+      aria-hidden="true"
+      focusable="false"
+      {...props}
+    >
+      <path
+        d="m1.5 5.8 3.2 3.2 6.8-7.5"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+/** Two check marks, as WhatsApp shows a delivered (or, in blue, read) message. */
+export function DoubleTickIcon(props: IconProps) {
+  return (
+    <svg
+      width="18"
+      height="11"
+      viewBox="0 0 18 11"
+      fill="none"
+      aria-hidden="true"
+      focusable="false"
+      {...props}
+    >
+      <path
+        d="m1 5.8 3.2 3.2 6.8-7.5M7.6 8.4l.6.6 6.8-7.5"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
 export function PlusIcon(props: IconProps) {
   return (
     <Icon {...props}>

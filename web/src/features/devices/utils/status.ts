@@ -1,6 +1,8 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { DeviceStatus } from '@/gql/graphql';
-import { formatDateTime } from '@/lib/format';
+import { asSentence, formatDateTime } from '@/lib/format';
+
+export { asSentence };
 
 /** Every status, in the order a device usually goes through them. */
 export const DEVICE_STATUSES: readonly DeviceStatus[] = [
@@ -29,14 +31,6 @@ export function statusLabel(status: DeviceStatus): string {
 
 export function statusTone(status: DeviceStatus): BadgeTone {
   return presentation[status]?.tone ?? 'neutral';
-}
-
-/** A server reason as a sentence: capital first letter, full stop at the end. */
-export function asSentence(text: string | null | undefined): string | null {
-  const trimmed = text?.trim();
-  if (!trimmed) return null;
-  const capitalised = trimmed[0]!.toUpperCase() + trimmed.slice(1);
-  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 export type StatusNote = { text: string; tone: 'neutral' | 'warning' | 'danger' };
