@@ -87,9 +87,24 @@ impl Queue for MemoryQueue {
     }
 
     async fn reclaim(&self, device_id: DeviceId) -> anyhow::Result<Vec<Delivery>> {
-        // One process: entries handed out before are still with their pacer or were settled.
-        let _ = device_id;
-        Ok(Vec::new())
+        // One process, one pacer per device: entries handed out and not acknowledged belong to
+        // the device's previous pacer, which stopped holding them.
+        let in_flight = self
+            .in_flight
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
+        Ok(in_flight
+            .get(&device_id)
+            .map(|rows| {
+                rows.iter()
+                    .map(|row_id| Delivery {
+                        device_id,
+                        entry: row_id.to_string(),
+                        row_id: *row_id,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     async fn ack(&self, deliveries: &[Delivery]) -> anyhow::Result<()> {

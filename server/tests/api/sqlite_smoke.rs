@@ -134,3 +134,42 @@ async fn concurrent_sends_on_the_embedded_default_all_succeed_once() {
     .await;
     assert_eq!(app.sim_sent(&user.token, &device).await.len(), 40);
 }
+
+#[tokio::test]
+async fn sends_held_by_a_pacer_when_its_device_drops_go_out_after_the_reconnect() {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let app = spawn_app_with(TestOptions {
+        database_url: Some(url),
+        redis: false,
+        env: vec![("WAFLEET_SIM_SEND_LATENCY_MS", "30".into())],
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let device = app
+        .paired_device(&user.token, "Dropping", "+60100000097")
+        .await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+    for n in 0..40 {
+        app.send_text(&user.token, &device, "+60123459997", &format!("held {n}"))
+            .await;
+    }
+
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    app.gql(
+        Some(&user.token),
+        "mutation($id: ID!) { simDisconnect(deviceId: $id) }",
+        json!({ "id": device }),
+    )
+    .await
+    .data();
+
+    crate::helpers::eventually(
+        std::time::Duration::from_secs(20),
+        "all forty sent",
+        || async { app.outbox_by_status().await.get("SENT") == Some(&40) },
+    )
+    .await;
+    assert_eq!(app.sim_sent(&user.token, &device).await.len(), 40);
+}
