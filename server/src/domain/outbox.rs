@@ -185,7 +185,8 @@ impl CounterDeltas {
         if from == Some(to) {
             return;
         }
-        let scopes = std::iter::once(("device", row.device_id))
+        let scopes = [("device", row.device_id), ("user", row.user_id)]
+            .into_iter()
             .chain(row.campaign_id.map(|c| ("campaign", c)));
         for (kind, id) in scopes {
             if let Some(from) = from {
@@ -710,7 +711,7 @@ pub async fn list(
     Ok((items, has_next, total))
 }
 
-/// The running totals of one scope (`device` or `campaign`), by status.
+/// The running totals of one scope (`device`, `campaign` or `user`), by status.
 pub async fn counters(
     db: &DatabaseConnection,
     scope_kind: &str,
@@ -727,8 +728,30 @@ pub async fn counters(
         .collect())
 }
 
-/// Removes a device's rows and counters (inside the device's delete transaction).
+/// Removes a device's rows and counters (inside the device's delete transaction); the owner's
+/// totals lose what the device had.
 pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -> AppResult<u64> {
+    let device_counts = outbox_counters::Entity::find()
+        .filter(outbox_counters::Column::ScopeKind.eq("device"))
+        .filter(outbox_counters::Column::ScopeId.eq(device_id.0))
+        .all(db)
+        .await?;
+    let owner: Option<Uuid> = rows::Entity::find()
+        .select_only()
+        .column(rows::Column::UserId)
+        .filter(rows::Column::DeviceId.eq(device_id.0))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(owner) = owner {
+        let mut deltas = CounterDeltas::default();
+        for count in device_counts {
+            if let Some(status) = OutboxStatus::parse(&count.status) {
+                *deltas.0.entry(("user", owner, status)).or_default() -= count.count;
+            }
+        }
+        deltas.apply(db).await?;
+    }
     let removed = rows::Entity::delete_many()
         .filter(rows::Column::DeviceId.eq(device_id.0))
         .exec(db)

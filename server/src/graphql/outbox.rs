@@ -12,7 +12,7 @@ use tokio::io::AsyncReadExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
-    devices::{ConnectionCount, Device},
+    devices::{ConnectionCount, Device, SendCounts},
     loaders::DeviceLoader,
     state, viewer, GqlResult,
 };
@@ -286,6 +286,13 @@ pub struct OutboxQuery;
 
 #[Object]
 impl OutboxQuery {
+    /// All your outbox messages by status (running totals, not counted per query).
+    async fn outbox_counts(&self, ctx: &Context<'_>) -> GqlResult<SendCounts> {
+        let viewer = viewer(ctx)?;
+        let counts = outbox::counters(&state(ctx).db, "user", viewer.user_id.0).await?;
+        Ok(SendCounts::from(&counts))
+    }
+
     /// Every queued and sent message of yours, newest first.
     async fn outbox(
         &self,

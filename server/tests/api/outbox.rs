@@ -65,6 +65,25 @@ async fn a_sent_text_reaches_the_network_once_and_its_row_ends_sent() {
         counts.data()["device"]["sendCounts"],
         json!({ "queued": 0, "sent": 1, "failed": 0 })
     );
+
+    // The account's totals follow too, and lose a deleted device's share.
+    let mine = "{ outboxCounts { sent queued } }";
+    assert_eq!(
+        app.gql(Some(&user.token), mine, json!({})).await.data()["outboxCounts"],
+        json!({ "sent": 1, "queued": 0 })
+    );
+    let removed = app
+        .gql(
+            Some(&user.token),
+            "mutation($id: ID!) { deleteDevice(id: $id) { outbox } }",
+            json!({ "id": device }),
+        )
+        .await;
+    assert_eq!(removed.data()["deleteDevice"]["outbox"], 1);
+    assert_eq!(
+        app.gql(Some(&user.token), mine, json!({})).await.data()["outboxCounts"],
+        json!({ "sent": 0, "queued": 0 })
+    );
 }
 
 #[tokio::test]
