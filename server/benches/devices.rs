@@ -8,41 +8,15 @@
 //! TEST_DATABASE_URL / TEST_REDIS_URL as for the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::*;
+
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
-use wafleet::{
-    config::{Config, Env},
-    entities::{devices, users},
-    startup::Application,
-};
-
-struct Vars(Vec<(&'static str, String)>);
-
-impl Env for Vars {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
+use wafleet::{config::Config, startup::Application};
 
 #[tokio::main]
 async fn main() {
@@ -61,49 +35,8 @@ async fn main() {
     // Arrange: N paired devices of one user, as a restart finds them.
     let db = wafleet::db::connect(&url).await.unwrap();
     wafleet::db::migrate(&db).await.unwrap();
-    let user_id = Uuid::new_v4();
-    let now = Utc::now();
-    users::Entity::insert(users::ActiveModel {
-        id: Set(user_id),
-        email: Set("bench@example.com".into()),
-        full_name: Set("Bench".into()),
-        password_hash: Set("-".into()),
-        time_zone: Set("UTC".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-    })
-    .exec(&db)
-    .await
-    .unwrap();
-    let rows: Vec<devices::ActiveModel> = (0..count)
-        .map(|n| devices::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            user_id: Set(user_id),
-            name: Set(format!("Device {n}")),
-            phone: Set(Some(format!("+6010{n:07}"))),
-            jid: Set(Some(format!("6010{n:07}@s.whatsapp.net"))),
-            lid: Set(None),
-            status: Set("OFFLINE".into()),
-            status_reason: Set(None),
-            min_delay_seconds: Set(5),
-            max_delay_seconds: Set(15),
-            daily_cap: Set(None),
-            banned_until: Set(None),
-            paired_at: Set(Some(now)),
-            last_seen_at: Set(None),
-            lease_token: Set(0),
-            lease_node: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        devices::Entity::insert_many(chunk.to_vec())
-            .exec(&db)
-            .await
-            .unwrap();
-    }
+    let owner = new_user(&db).await;
+    paired_devices(&db, owner, count, (5, 15), "OFFLINE").await;
 
     let config = Config::from_source(&Vars(vec![
         ("DATABASE_URL", url.clone()),

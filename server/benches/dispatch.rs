@@ -8,6 +8,10 @@
 //!    gap between two sends of one device must be within [1 s, 2 s] + 100 ms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::*;
+
 use std::{
     collections::HashMap,
     process::Command,
@@ -15,47 +19,19 @@ use std::{
 };
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 use wafleet::{
-    config::{Config, Env},
+    config::Config,
     domain::{
         ids::{DeviceId, UserId},
         outbox::{Content, NewMessage, Source},
         phone::PhoneNumber,
     },
-    entities::{devices, users},
     startup::Application,
     whatsapp::Jid,
     workers::dispatcher,
 };
-
-struct Vars(Vec<(&'static str, String)>);
-
-impl Env for Vars {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one(Statement::from_string(
-        db.get_database_backend(),
-        sql.to_owned(),
-    ))
-    .await
-    .unwrap()
-    .unwrap()
-    .try_get("", "n")
-    .unwrap()
-}
 
 /// Paired devices of one new user, as a restart finds them.
 async fn seed(
@@ -63,53 +39,11 @@ async fn seed(
     devices: usize,
     delay: (i32, i32),
 ) -> (UserId, Vec<DeviceId>) {
-    let user_id = Uuid::new_v4();
-    let now = Utc::now();
-    users::Entity::insert(users::ActiveModel {
-        id: Set(user_id),
-        email: Set(format!("bench-{user_id}@example.com")),
-        full_name: Set("Bench".into()),
-        password_hash: Set("-".into()),
-        time_zone: Set("UTC".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-    })
-    .exec(db)
-    .await
-    .unwrap();
-    let ids: Vec<Uuid> = (0..devices).map(|_| Uuid::new_v4()).collect();
-    let rows: Vec<devices::ActiveModel> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| devices::ActiveModel {
-            id: Set(*id),
-            user_id: Set(user_id),
-            name: Set(format!("Device {n}")),
-            phone: Set(Some(format!("+6010{n:07}"))),
-            jid: Set(Some(format!("6010{n:07}@s.whatsapp.net"))),
-            lid: Set(None),
-            status: Set("OFFLINE".into()),
-            status_reason: Set(None),
-            min_delay_seconds: Set(delay.0),
-            max_delay_seconds: Set(delay.1),
-            daily_cap: Set(None),
-            banned_until: Set(None),
-            paired_at: Set(Some(now)),
-            last_seen_at: Set(None),
-            lease_token: Set(0),
-            lease_node: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        devices::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await
-            .unwrap();
-    }
-    (UserId(user_id), ids.into_iter().map(DeviceId).collect())
+    let owner = new_user(db).await;
+    (
+        owner,
+        paired_devices(db, owner, devices, delay, "OFFLINE").await,
+    )
 }
 
 fn messages(owner: UserId, devices: &[DeviceId], rows: usize, tag: &str) -> Vec<NewMessage> {
@@ -134,10 +68,6 @@ fn messages(owner: UserId, devices: &[DeviceId], rows: usize, tag: &str) -> Vec<
         .collect()
 }
 
-struct Node {
-    app: Application,
-}
-
 async fn start_node(
     database_url: &str,
     redis: Option<String>,
@@ -160,15 +90,13 @@ async fn start_node(
     if let Some(redis) = redis {
         vars.push(("REDIS_URL", redis));
     }
-    let node = Node {
-        app: Application::build(Config::from_source(&Vars(vars)).unwrap())
-            .await
-            .unwrap(),
-    };
-    let state = node.app.state.clone();
-    let workers = node.app.workers.clone();
+    let app = Application::build(Config::from_source(&Vars(vars)).unwrap())
+        .await
+        .unwrap();
+    let state = app.state.clone();
+    let workers = app.workers.clone();
     let server = tokio::spawn(async move {
-        let _ = node.app.run_until_stopped(std::future::pending()).await;
+        let _ = app.run_until_stopped(std::future::pending()).await;
     });
     (state, workers, server)
 }

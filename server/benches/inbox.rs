@@ -4,38 +4,26 @@
 //! BENCH_CLIENTS (50), BENCH_QUERIES (2000).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::*;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database, EntityTrait, Set, Statement};
+use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
 use uuid::Uuid;
 use wafleet::{
-    config::{Config, Env},
-    domain::ids::{DeviceId, UserId},
-    entities::devices,
+    config::Config,
+    domain::ids::UserId,
     startup::Application,
     whatsapp::{HistoryChunk, HistoryConversation, InboundMessage, Jid, WaEvent},
     workers::{inbound::Inbound, supervisor::InboundSink},
 };
-
-struct Vars(Vec<(&'static str, String)>);
-
-impl Env for Vars {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -119,34 +107,7 @@ async fn main() {
     let token = signed["signUp"]["token"].as_str().unwrap().to_owned();
     let owner = UserId(Uuid::parse_str(signed["signUp"]["user"]["id"].as_str().unwrap()).unwrap());
     let now = Utc::now();
-    let mut device_ids = Vec::new();
-    for n in 0..2 {
-        let id = Uuid::new_v4();
-        devices::Entity::insert(devices::ActiveModel {
-            id: Set(id),
-            user_id: Set(owner.0),
-            name: Set(format!("Inbox {n}")),
-            phone: Set(Some(format!("+601100000{n}"))),
-            jid: Set(Some(format!("601100000{n}@s.whatsapp.net"))),
-            lid: Set(None),
-            status: Set("ONLINE".into()),
-            status_reason: Set(None),
-            min_delay_seconds: Set(0),
-            max_delay_seconds: Set(0),
-            daily_cap: Set(None),
-            banned_until: Set(None),
-            paired_at: Set(Some(now)),
-            last_seen_at: Set(None),
-            lease_token: Set(0),
-            lease_node: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec(&state.db)
-        .await
-        .unwrap();
-        device_ids.push(DeviceId(id));
-    }
+    let device_ids = paired_devices(&state.db, owner, 2, (0, 0), "ONLINE").await;
     let (busy, other) = (device_ids[0], device_ids[1]);
 
     // 1. A history sync of chats × per_chat messages into one device, while another device
@@ -242,7 +203,10 @@ async fn main() {
                     json!({ "id": busy.to_string() }),
                 )
                 .await;
-                assert_eq!(data["chats"]["edges"].as_array().unwrap().len(), 50);
+                assert_eq!(
+                    data["chats"]["edges"].as_array().unwrap().len(),
+                    chats.min(50)
+                );
                 times.push(started.elapsed());
             }
             times
