@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, devices } from '@playwright/test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const port = Number(process.env.WAFLEET_E2E_PORT ?? 18080);
+// A random pair of ports per run (handed to the workers through the environment), so runs on
+// one machine never collide; WAFLEET_E2E_PORT pins it.
+process.env.WAFLEET_E2E_PORT ??= String(20000 + 2 * Math.floor(Math.random() * 15000));
+const port = Number(process.env.WAFLEET_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
 // The config is loaded again in every worker; the scratch directory is made once, by the
