@@ -218,7 +218,7 @@ impl SimNetworkMutation {
     /// A contact writes to the device. `from` is a phone number or a JID (a `@lid` JID may come
     /// with `senderPhone`, as WhatsApp sends it); `timestamp` in seconds or milliseconds (default
     /// now).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the simulated message")]
     async fn sim_inbound_message(
         &self,
         ctx: &Context<'_>,
