@@ -12,9 +12,11 @@ default:
 run: web-build
     WAFLEET_WEB_DIR=web/dist cargo run --bin wafleet -- serve
 
-# Like `run`, with the simulated WhatsApp network (no phone needed)
+# Like `run`, with the simulated WhatsApp network: QR codes scan themselves, chats arrive (no phone needed)
 demo: web-build
-    WAFLEET_WEB_DIR=web/dist WAFLEET_WHATSAPP=sim DATABASE_URL="${DATABASE_URL:-sqlite://./data/demo.db?mode=rwc}" cargo run --bin wafleet -- serve
+    WAFLEET_WEB_DIR=web/dist WAFLEET_WHATSAPP=sim WAFLEET_SIM_AUTO_SCAN_MS=5000 WAFLEET_SIM_HISTORY_CHATS=12 \
+    WAFLEET_SIM_CHATTER_SECONDS=60 WAFLEET_SIM_SEND_LATENCY_MS=300 \
+    DATABASE_URL="${DATABASE_URL:-sqlite://./data/demo.db?mode=rwc}" cargo run --bin wafleet -- serve
 
 # The whole suite: formatting, lints, Rust tests (PostgreSQL + Redis, SQLite smoke), web checks, SPA build, e2e
 test: lint test-rust web-check web-build e2e

@@ -55,6 +55,12 @@ pub struct Config {
     pub sim_seed: u64,
     /// `WAFLEET_SIM_QR_TTL_MS`: override of the simulated QR rotation (default 60 s then 20 s).
     pub sim_qr_ttl: Option<Duration>,
+    /// `WAFLEET_SIM_AUTO_SCAN_MS`: demo — the simulated phone scans each QR code by itself.
+    pub sim_auto_scan: Option<Duration>,
+    /// `WAFLEET_SIM_HISTORY_CHATS`: demo — chats pushed as history after pairing (default 0).
+    pub sim_history_chats: u32,
+    /// `WAFLEET_SIM_CHATTER_SECONDS`: demo — contacts write to connected devices about this often.
+    pub sim_chatter: Option<Duration>,
     pub devices: DeviceSettings,
     pub dispatch: DispatchSettings,
     /// `WAFLEET_INBOX_KEEP`: messages kept per chat (default 20).
@@ -249,6 +255,23 @@ impl Config {
                 Some(_) => Some(Duration::from_millis(positive(
                     env,
                     "WAFLEET_SIM_QR_TTL_MS",
+                    1,
+                )?)),
+            },
+            sim_auto_scan: match env.get("WAFLEET_SIM_AUTO_SCAN_MS") {
+                None => None,
+                Some(_) => Some(Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_SIM_AUTO_SCAN_MS",
+                    1,
+                )?)),
+            },
+            sim_history_chats: parsed(env, "WAFLEET_SIM_HISTORY_CHATS", 0)?,
+            sim_chatter: match env.get("WAFLEET_SIM_CHATTER_SECONDS") {
+                None => None,
+                Some(_) => Some(Duration::from_secs(positive(
+                    env,
+                    "WAFLEET_SIM_CHATTER_SECONDS",
                     1,
                 )?)),
             },

@@ -144,6 +144,9 @@ impl Application {
         let whatsapp: Arc<dyn WhatsApp> = if sim {
             let mut timing = SimTiming {
                 send_latency: state.config.sim_send_latency,
+                auto_scan: state.config.sim_auto_scan,
+                history_chats: state.config.sim_history_chats,
+                chatter: state.config.sim_chatter,
                 ..SimTiming::default()
             };
             if let Some(ttl) = state.config.sim_qr_ttl {

@@ -218,7 +218,10 @@ impl SimNetworkMutation {
     /// A contact writes to the device. `from` is a phone number or a JID (a `@lid` JID may come
     /// with `senderPhone`, as WhatsApp sends it); `timestamp` in seconds or milliseconds (default
     /// now).
-    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the simulated message")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one field of the simulated message"
+    )]
     async fn sim_inbound_message(
         &self,
         ctx: &Context<'_>,

@@ -36,6 +36,12 @@ pub struct SimTiming {
     pub qr_ttl: Duration,
     pub qr_codes: u32,
     pub send_latency: Duration,
+    /// Demo: the phone scans the QR code by itself after this long.
+    pub auto_scan: Option<Duration>,
+    /// Demo: chats the phone pushes as history right after pairing.
+    pub history_chats: u32,
+    /// Demo: a contact writes to each connected device about this often.
+    pub chatter: Option<Duration>,
 }
 
 impl Default for SimTiming {
@@ -45,6 +51,9 @@ impl Default for SimTiming {
             qr_ttl: Duration::from_secs(20),
             qr_codes: 6,
             send_latency: Duration::ZERO,
+            auto_scan: None,
+            history_chats: 0,
+            chatter: None,
         }
     }
 }
@@ -235,6 +244,9 @@ impl WhatsApp for SimNetwork {
                 old.closed.store(true, Ordering::SeqCst);
             }
         }
+        if let Some(every) = self.timing.chatter {
+            tokio::spawn(session.clone().chatter(every));
+        }
         match request.jid {
             Some(_) => {
                 session.connected.store(true, Ordering::SeqCst);
@@ -310,6 +322,14 @@ impl SimSession {
             {
                 return;
             }
+            if let (0, Some(delay)) = (n, timing.auto_scan) {
+                let phone = self.demo_phone(0);
+                let session = self.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    session.apply(SimCommand::ScanQr { phone }).await;
+                });
+            }
             tokio::time::sleep(ttl).await;
         }
         if !self.closed.load(Ordering::SeqCst) && !self.paired() {
@@ -342,6 +362,7 @@ impl SimSession {
                 let _ = self.events.send(WaEvent::Paired { jid, lid }).await;
                 self.connected.store(true, Ordering::SeqCst);
                 let _ = self.events.send(WaEvent::Connected).await;
+                self.push_demo_history().await;
             }
             SimCommand::Disconnect { silent } => {
                 self.connected.store(false, Ordering::SeqCst);
@@ -400,6 +421,122 @@ impl SimSession {
                 let _ = self.events.send(WaEvent::HistorySync(chunk)).await;
             }
             SimCommand::FailSends { .. } | SimCommand::FailConnects { .. } => {}
+        }
+    }
+
+    /// A plausible, deterministic phone number (`n` = 0 is the device's own).
+    fn demo_phone(&self, n: u32) -> String {
+        let digits: u32 = self
+            .network
+            .upgrade()
+            .map(|network| {
+                network
+                    .rng_for(self.device_id, 1000 + u64::from(n))
+                    .gen_range(1_000_000..9_999_999)
+            })
+            .unwrap_or(1_234_567);
+        format!("+601{}{digits}", (n % 9) + 1)
+    }
+
+    /// Demo: after pairing, the phone pushes some recent chats.
+    async fn push_demo_history(&self) {
+        let Some(network) = self.network.upgrade() else {
+            return;
+        };
+        let chats = network.timing.history_chats;
+        if chats == 0 {
+            return;
+        }
+        const NAMES: [&str; 12] = [
+            "Aisyah", "Ben", "Chen Wei", "Dewi", "Farid", "Grace", "Hafiz", "Irene", "Jason",
+            "Kavitha", "Lina", "Marcus",
+        ];
+        const LINES: [(bool, &str); 6] = [
+            (false, "Hi, is the promo still on?"),
+            (true, "Yes! Until Sunday. Which size do you need?"),
+            (false, "Medium, two pieces please"),
+            (true, "Noted. I'll send the payment link shortly."),
+            (false, "Thank you 🙏"),
+            (true, "You're welcome!"),
+        ];
+        let now = Utc::now().timestamp();
+        let conversations = (0..chats)
+            .filter_map(|c| {
+                let contact = Jid::from_phone(&PhoneNumber::parse(&self.demo_phone(c + 1)).ok()?);
+                let count = 2 + (c as usize % (LINES.len() - 1));
+                let started = now - i64::from(c) * 5400 - 600;
+                let messages = LINES
+                    .iter()
+                    .take(count)
+                    .enumerate()
+                    .map(|(m, (from_me, text))| super::InboundMessage {
+                        id: format!("{}H{c}M{m}", self.next_message_id()),
+                        chat: contact.clone(),
+                        sender: contact.clone(),
+                        sender_alt: None,
+                        sender_name: Some(NAMES[c as usize % NAMES.len()].to_owned()),
+                        from_me: *from_me,
+                        text: Some((*text).to_owned()),
+                        image: None,
+                        timestamp: started + m as i64 * 60,
+                    })
+                    .collect();
+                Some(super::HistoryConversation {
+                    chat: contact,
+                    name: Some(NAMES[c as usize % NAMES.len()].to_owned()),
+                    messages,
+                })
+            })
+            .collect();
+        let chunk = super::HistoryChunk {
+            conversations,
+            lid_to_phone: Vec::new(),
+        };
+        let _ = self.events.send(WaEvent::HistorySync(chunk)).await;
+    }
+
+    /// Demo: contacts write now and then while the device is connected.
+    async fn chatter(self: Arc<Self>, every: Duration) {
+        const LINES: [&str; 5] = [
+            "Hello, do you deliver to Penang?",
+            "Can I see the new catalogue?",
+            "Is this still available?",
+            "What time do you open tomorrow?",
+            "Thanks, received!",
+        ];
+        let mut n: u32 = 0;
+        loop {
+            let jitter = self
+                .rng
+                .lock()
+                .map(|mut r| r.gen_range(0.5..1.5))
+                .unwrap_or(1.0);
+            tokio::time::sleep(every.mul_f64(jitter)).await;
+            if self.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            if !self.connected.load(Ordering::SeqCst) {
+                continue;
+            }
+            let Ok(phone) = PhoneNumber::parse(&self.demo_phone(n % 6 + 1)) else {
+                continue;
+            };
+            let contact = Jid::from_phone(&phone);
+            let message = super::InboundMessage {
+                id: format!("{}C{n}", self.next_message_id()),
+                chat: contact.clone(),
+                sender: contact,
+                sender_alt: None,
+                sender_name: None,
+                from_me: false,
+                text: Some(LINES[n as usize % LINES.len()].to_owned()),
+                image: None,
+                timestamp: Utc::now().timestamp(),
+            };
+            if self.events.send(WaEvent::Message(message)).await.is_err() {
+                return;
+            }
+            n += 1;
         }
     }
 

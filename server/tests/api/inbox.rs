@@ -482,3 +482,32 @@ async fn deleting_a_device_removes_its_chats_and_messages_and_says_how_many() {
     );
     assert_eq!(app.count("whatsapp_chats").await, 0);
 }
+
+#[tokio::test]
+async fn in_demo_mode_the_phone_scans_by_itself_pushes_history_and_contacts_write() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestOptions {
+        env: vec![
+            ("WAFLEET_SIM_AUTO_SCAN_MS", "100".into()),
+            ("WAFLEET_SIM_HISTORY_CHATS", "5".into()),
+            ("WAFLEET_SIM_CHATTER_SECONDS", "1".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let device = app.add_device(&user.token, "Demo").await;
+
+    let online = app.wait_for_status(&user.token, &device, "ONLINE").await;
+    assert!(online["phone"].as_str().unwrap().starts_with("+601"));
+    eventually(Duration::from_secs(10), "the demo history", || async {
+        chats(&app, &user.token, &device).await.len() >= 5
+    })
+    .await;
+    eventually(Duration::from_secs(10), "a contact writing", || async {
+        chats(&app, &user.token, &device)
+            .await
+            .iter()
+            .any(|c| c["unreadCount"].as_i64().unwrap_or(0) > 0)
+    })
+    .await;
+}
