@@ -360,7 +360,8 @@ fn own_status(outbox_status: &str) -> &'static str {
 }
 
 /// Our sends in the threads: each outbox row becomes (or updates) the chat message behind it.
-/// Statuses only move forward.
+/// Statuses only move forward. A batch costs a handful of statements whatever its size — it runs
+/// beside the send path, which can settle thousands of rows a second.
 pub async fn record_sends(
     db: &DatabaseConnection,
     rows: &[broadcast_messages::Model],
@@ -378,11 +379,12 @@ pub async fn record_sends(
         .into_iter()
         .filter_map(|m| Some((m.outbox_id?, m)))
         .collect();
-    let mut touched: BTreeMap<(uuid::Uuid, String), ()> = BTreeMap::new();
     let now = Utc::now();
+    let mut fresh = Vec::new();
     for row in rows {
         let status = own_status(&row.status);
         match existing.get(&row.id) {
+            // Inbox sends were recorded as PENDING when asked for; they are few.
             Some(message) => {
                 if status_rank(Some(status)) <= status_rank(message.status.as_deref()) {
                     continue;
@@ -397,39 +399,103 @@ pub async fn record_sends(
                 }
                 result.updated.push(active.update(&txn).await?);
             }
-            None => {
-                let added = messages::ActiveModel {
-                    device_id: Set(row.device_id),
-                    chat_jid: Set(row.recipient_jid.clone()),
-                    message_id: Set(row.wa_message_id.clone()),
-                    outbox_id: Set(Some(row.id)),
-                    sender_jid: Set(row.recipient_jid.clone()),
-                    sender_name: Set(None),
-                    from_me: Set(true),
-                    kind: Set(row.kind.clone()),
-                    text: Set(row.text.clone()),
-                    media_ref: Set(row.image_ref.clone()),
-                    caption: Set(row.caption.clone()),
-                    timestamp: Set(row.sent_at.unwrap_or(row.created_at).timestamp()),
-                    status: Set(Some(status.to_owned())),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                touched.insert((row.device_id, row.recipient_jid.clone()), ());
-                result.added.push(added);
-            }
+            None => fresh.push(messages::ActiveModel {
+                device_id: Set(row.device_id),
+                chat_jid: Set(row.recipient_jid.clone()),
+                message_id: Set(row.wa_message_id.clone()),
+                outbox_id: Set(Some(row.id)),
+                sender_jid: Set(row.recipient_jid.clone()),
+                sender_name: Set(None),
+                from_me: Set(true),
+                kind: Set(row.kind.clone()),
+                text: Set(row.text.clone()),
+                media_ref: Set(row.image_ref.clone()),
+                caption: Set(row.caption.clone()),
+                timestamp: Set(row.sent_at.unwrap_or(row.created_at).timestamp()),
+                status: Set(Some(status.to_owned())),
+                created_at: Set(now),
+                ..Default::default()
+            }),
         }
     }
-    for (device_id, chat_jid) in touched.keys() {
-        let kept = trim_chat(&txn, DeviceId(*device_id), chat_jid, keep).await?;
-        result.added.retain(|m| {
-            m.chat_jid != *chat_jid || m.device_id != *device_id || kept.contains(&m.id)
-        });
-        result
-            .chats
-            .extend(refresh_chat(&txn, DeviceId(*device_id), chat_jid, None, 0).await?);
+    for chunk in fresh.chunks(500) {
+        result.added.extend(
+            messages::Entity::insert_many(chunk.to_vec())
+                .exec_with_returning_many(&txn)
+                .await?,
+        );
+    }
+    if !result.added.is_empty() {
+        // The newest new message of each chat becomes its last message (ours are the newest).
+        let mut newest: BTreeMap<(uuid::Uuid, String), &messages::Model> = BTreeMap::new();
+        for message in &result.added {
+            let key = (message.device_id, message.chat_jid.clone());
+            if newest
+                .get(&key)
+                .is_none_or(|m| (m.timestamp, m.id) < (message.timestamp, message.id))
+            {
+                newest.insert(key, message);
+            }
+        }
+        let chats_rows: Vec<chats::ActiveModel> = newest
+            .values()
+            .map(|m| chats::ActiveModel {
+                device_id: Set(m.device_id),
+                chat_jid: Set(m.chat_jid.clone()),
+                name: Set(None),
+                last_message_text: Set(m
+                    .text
+                    .clone()
+                    .or_else(|| m.caption.clone())
+                    .or_else(|| (m.kind == "image").then(|| "📷 Photo".to_owned()))),
+                last_message_at: Set(Some(m.timestamp)),
+                last_message_from_me: Set(true),
+                unread_count: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in chats_rows.chunks(500) {
+            result.chats.extend(
+                chats::Entity::insert_many(chunk.to_vec())
+                    .on_conflict(
+                        OnConflict::columns([chats::Column::DeviceId, chats::Column::ChatJid])
+                            .update_columns([
+                                chats::Column::LastMessageText,
+                                chats::Column::LastMessageAt,
+                                chats::Column::LastMessageFromMe,
+                                chats::Column::UpdatedAt,
+                            ])
+                            .to_owned(),
+                    )
+                    .exec_with_returning_many(&txn)
+                    .await?,
+            );
+        }
+        // Only chats that now hold more than `keep` messages need trimming.
+        let touched_chats: std::collections::HashSet<(uuid::Uuid, String)> =
+            newest.into_keys().collect();
+        let touched: Vec<String> = touched_chats.iter().map(|(_, chat)| chat.clone()).collect();
+        let crowded: Vec<(uuid::Uuid, String, i64)> = messages::Entity::find()
+            .select_only()
+            .column(messages::Column::DeviceId)
+            .column(messages::Column::ChatJid)
+            .column_as(messages::Column::Id.count(), "n")
+            .filter(messages::Column::ChatJid.is_in(touched))
+            .group_by(messages::Column::DeviceId)
+            .group_by(messages::Column::ChatJid)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for (device_id, chat_jid, count) in crowded {
+            if count as u64 > keep && touched_chats.contains(&(device_id, chat_jid.clone())) {
+                let kept = trim_chat(&txn, DeviceId(device_id), &chat_jid, keep).await?;
+                result.added.retain(|m| {
+                    m.chat_jid != chat_jid || m.device_id != device_id || kept.contains(&m.id)
+                });
+            }
+        }
     }
     txn.commit().await?;
     Ok(result)

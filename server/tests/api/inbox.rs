@@ -511,3 +511,39 @@ async fn in_demo_mode_the_phone_scans_by_itself_pushes_history_and_contacts_writ
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_chat_keeps_only_its_newest_twenty_messages_when_we_send_many() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let device = app
+        .paired_device(&user.token, "Talkative", "+60100000208")
+        .await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+
+    for n in 0..25 {
+        app.send_text(
+            &user.token,
+            &device,
+            "+60123000088",
+            &format!("note {n:02}"),
+        )
+        .await;
+    }
+
+    eventually(Duration::from_secs(15), "all sent", || async {
+        app.outbox_by_status().await.get("SENT") == Some(&25)
+    })
+    .await;
+    eventually(Duration::from_secs(10), "the thread settled", || async {
+        let thread = messages(&app, &user.token, &device, "60123000088@s.whatsapp.net").await;
+        thread.len() == 20 && thread.iter().all(|m| m["status"] == "SENT")
+    })
+    .await;
+    let thread = messages(&app, &user.token, &device, "60123000088@s.whatsapp.net").await;
+    assert_eq!(thread.last().unwrap()["text"], "note 24");
+    assert_eq!(
+        chats(&app, &user.token, &device).await[0]["lastMessageText"],
+        "note 24"
+    );
+}
