@@ -140,7 +140,12 @@ impl Device {
     }
     /// Messages of this device in the outbox, by status (running totals, not counted per query).
     async fn send_counts(&self, ctx: &Context<'_>) -> GqlResult<SendCounts> {
-        let counts = crate::domain::outbox::counters(&state(ctx).db, "device", self.0.id).await?;
+        let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<super::loaders::DeviceCountsLoader>>();
+        let counts = loader
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+            .unwrap_or_default();
         Ok(SendCounts::from(&counts))
     }
     /// The latest status changes, newest first.

@@ -6,7 +6,10 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::entities::devices;
+use crate::{
+    domain::outbox::OutboxStatus,
+    entities::{devices, outbox_counters},
+};
 
 /// Devices by id (callers check ownership against the row's `user_id`).
 pub struct DeviceLoader {
@@ -24,5 +27,35 @@ impl Loader<Uuid> for DeviceLoader {
             .await
             .map_err(std::sync::Arc::new)?;
         Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+    }
+}
+
+/// The outbox totals of devices, by status.
+pub struct DeviceCountsLoader {
+    pub db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for DeviceCountsLoader {
+    type Value = HashMap<OutboxStatus, i64>;
+    type Error = std::sync::Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = outbox_counters::Entity::find()
+            .filter(outbox_counters::Column::ScopeKind.eq("device"))
+            .filter(outbox_counters::Column::ScopeId.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(std::sync::Arc::new)?;
+        let mut counts: HashMap<Uuid, Self::Value> =
+            keys.iter().map(|k| (*k, HashMap::new())).collect();
+        for row in rows {
+            if let Some(status) = OutboxStatus::parse(&row.status) {
+                counts
+                    .entry(row.scope_id)
+                    .or_default()
+                    .insert(status, row.count);
+            }
+        }
+        Ok(counts)
     }
 }

@@ -112,6 +112,12 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
         },
         tokio::spawn,
     );
+    let counts = DataLoader::new(
+        loaders::DeviceCountsLoader {
+            db: state.db.clone(),
+        },
+        tokio::spawn,
+    );
     if sim {
         AppSchema::Sim(
             configure(Schema::build(
@@ -121,6 +127,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
             ))
             .data(state)
             .data(devices)
+            .data(counts)
             .finish(),
         )
     } else {
@@ -132,6 +139,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
             ))
             .data(state)
             .data(devices)
+            .data(counts)
             .finish(),
         )
     }
