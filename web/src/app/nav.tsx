@@ -1,11 +1,18 @@
 import type { NavEntry } from '@/components/layouts/app-frame';
-import { DevicesIcon, HomeIcon, OutboxIcon, SettingsIcon } from '@/components/ui/icons';
+import { DevicesIcon, HomeIcon, InboxIcon, OutboxIcon, SettingsIcon } from '@/components/ui/icons';
 import { paths } from '@/config/paths';
 
 /** The app's navigation; each area adds its entry here when its screens exist. */
 export const navEntries: readonly NavEntry[] = [
   { to: paths.home, label: 'Home', icon: <HomeIcon />, end: true },
-  { to: paths.devices, label: 'Devices', icon: <DevicesIcon /> },
+  // A device's inbox lives under /devices/:deviceId/inbox, which is the Inbox entry's.
+  { to: paths.devices, label: 'Devices', icon: <DevicesIcon />, end: true },
+  {
+    to: paths.inbox,
+    label: 'Inbox',
+    icon: <InboxIcon />,
+    activeFor: [paths.inbox, paths.deviceInbox],
+  },
   { to: paths.outbox, label: 'Outbox', icon: <OutboxIcon /> },
   { to: paths.settings, label: 'Settings', icon: <SettingsIcon /> },
 ];

@@ -6,6 +6,7 @@ import { AppRoot } from './routes/app-root';
 import { DevicesRoute } from './routes/devices';
 import { PublicOnly, RequireAuth } from './routes/guards';
 import { HomeRoute } from './routes/home';
+import { InboxHomeRoute, InboxRoute } from './routes/inbox';
 import { LogInRoute } from './routes/log-in';
 import { NotFoundRoute } from './routes/not-found';
 import { OutboxRoute } from './routes/outbox';
@@ -34,6 +35,8 @@ export function createAppRouter() {
                 { index: true, element: <HomeRoute /> },
                 { path: paths.devices, element: <DevicesRoute /> },
                 { path: paths.outbox, element: <OutboxRoute /> },
+                { path: paths.inbox, element: <InboxHomeRoute /> },
+                { path: paths.deviceInbox, element: <InboxRoute /> },
                 { path: paths.settings, element: <SettingsRoute /> },
               ],
             },

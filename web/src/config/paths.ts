@@ -4,5 +4,12 @@ export const paths = {
   signUp: '/signup',
   devices: '/devices',
   outbox: '/outbox',
+  inbox: '/inbox',
+  deviceInbox: '/devices/:deviceId/inbox',
   settings: '/settings',
 } as const;
+
+/** The inbox of one device (`paths.deviceInbox` filled in). */
+export function deviceInboxPath(deviceId: string): string {
+  return `/devices/${encodeURIComponent(deviceId)}/inbox`;
+}

@@ -1,6 +1,13 @@
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
+import {
+  addMessageToThreads,
+  inboxKeys,
+  inboxResolvers,
+  placeChatInLists,
+  rememberMessageStatus,
+} from './inbox-cache';
 import { applyOutboxEvent, outboxResolvers, type OutboxEventData } from './outbox-cache';
 
 function invalidateViewerField(cache: Cache, field: string) {
@@ -30,8 +37,9 @@ export const cacheOptions: CacheExchangeOpts = {
     PairingCode: () => null,
     QrCode: () => null,
     SendCounts: () => null,
+    ...inboxKeys,
   },
-  resolvers: outboxResolvers,
+  resolvers: { ...outboxResolvers, ...inboxResolvers },
   updates: {
     Mutation: {
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
@@ -45,12 +53,31 @@ export const cacheOptions: CacheExchangeOpts = {
           removeDeviceFromLists(cache, args.id);
         }
       },
+      // The inbox shows a sent message in its thread at once (PENDING).
+      sendMessage: (result, args, cache) => {
+        const input = args.input as { deviceId?: unknown } | undefined;
+        if (typeof input?.deviceId === 'string') {
+          addMessageToThreads(cache, input.deviceId, result.sendMessage as { id?: unknown });
+        }
+      },
     },
     Subscription: {
       deviceEvents: (result, _args, cache) =>
         applyDeviceEvent(cache, result.deviceEvents as Parameters<typeof applyDeviceEvent>[1]),
       outboxEvents: (result, _args, cache) =>
         applyOutboxEvent(cache, result.outboxEvents as OutboxEventData | null),
+      messageAdded: (result, args, cache) => {
+        if (typeof args.deviceId === 'string') {
+          addMessageToThreads(cache, args.deviceId, result.messageAdded as { id?: unknown });
+        }
+      },
+      messageUpdated: (result, _args, cache) =>
+        rememberMessageStatus(cache, result.messageUpdated as { id?: unknown }),
+      chatUpdated: (result, args, cache) => {
+        if (typeof args.deviceId === 'string') {
+          placeChatInLists(cache, args.deviceId, result.chatUpdated as { id?: unknown });
+        }
+      },
     },
   },
 };

@@ -7,10 +7,22 @@ import { useViewer } from '@/features/auth/api/viewer';
 
 import styles from './home.module.css';
 
-const upcoming = [
-  { title: 'Devices', text: 'Pair WhatsApp numbers by QR code and watch their health.' },
-  { title: 'Inbox', text: 'Read and answer every chat of every device in one place.' },
-  { title: 'Campaigns', text: 'Broadcast to your leads with human-like pacing.' },
+const areas = [
+  {
+    title: 'Devices',
+    to: paths.devices,
+    text: 'Pair WhatsApp numbers by QR code or pairing code and watch their health live.',
+  },
+  {
+    title: 'Inbox',
+    to: paths.inbox,
+    text: 'Read and answer the recent personal chats of every device, like WhatsApp Web.',
+  },
+  {
+    title: 'Outbox',
+    to: paths.outbox,
+    text: 'Every message wafleet sends, with its live status, errors and retries.',
+  },
 ];
 
 export function HomeRoute() {
@@ -22,22 +34,20 @@ export function HomeRoute() {
       title={`Welcome, ${name}`}
       description="This is your wafleet dashboard for running a fleet of WhatsApp devices."
     >
-      <Card title="What is coming">
-        <p className={styles.lead}>
-          Your devices, inbox and campaigns will appear here as they are added.
-        </p>
+      <Card title="Where to go">
         <ul className={styles.grid}>
-          {upcoming.map((item) => (
-            <li key={item.title} className={styles.tile}>
-              <h3 className={styles.tileTitle}>{item.title}</h3>
-              <p className={styles.tileText}>{item.text}</p>
+          {areas.map((area) => (
+            <li key={area.title} className={styles.tile}>
+              <Link to={area.to} className={styles.tileLink}>
+                <h3 className={styles.tileTitle}>{area.title}</h3>
+                <p className={styles.tileText}>{area.text}</p>
+              </Link>
             </li>
           ))}
         </ul>
       </Card>
       <p className={styles.hint}>
-        Meanwhile you can set your time zone and create API tokens in{' '}
-        <Link to={paths.settings}>Settings</Link>.
+        Set your time zone and create API tokens in <Link to={paths.settings}>Settings</Link>.
       </p>
     </Page>
   );

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Link, NavLink } from 'react-router';
+import { Link, matchPath, NavLink, useLocation } from 'react-router';
 
 import { Button } from '@/components/ui/button';
 import { LogOutIcon, LogoMark } from '@/components/ui/icons';
@@ -13,6 +13,8 @@ export type NavEntry = {
   icon?: ReactNode;
   /** Match the path exactly (for `/`), not as a prefix. */
   end?: boolean;
+  /** Route patterns (`/devices/:deviceId/inbox`) under which the entry is current, instead of `to`. */
+  activeFor?: readonly string[];
 };
 
 export type AppFrameProps = {
@@ -55,10 +57,7 @@ export function AppFrame({
           <ul className={styles.navList}>
             {navEntries.map((entry) => (
               <li key={entry.to}>
-                <NavLink to={entry.to} end={entry.end} className={styles.navLink}>
-                  {entry.icon}
-                  <span>{entry.label}</span>
-                </NavLink>
+                <NavItem entry={entry} />
               </li>
             ))}
           </ul>
@@ -95,5 +94,28 @@ export function AppFrame({
         <div className={styles.content}>{children}</div>
       </main>
     </div>
+  );
+}
+
+function NavItem({ entry }: { entry: NavEntry }) {
+  const { pathname } = useLocation();
+  const content = (
+    <>
+      {entry.icon}
+      <span>{entry.label}</span>
+    </>
+  );
+  if (!entry.activeFor) {
+    return (
+      <NavLink to={entry.to} end={entry.end} className={styles.navLink}>
+        {content}
+      </NavLink>
+    );
+  }
+  const active = entry.activeFor.some((path) => matchPath({ path, end: true }, pathname));
+  return (
+    <Link to={entry.to} className={styles.navLink} aria-current={active ? 'page' : undefined}>
+      {content}
+    </Link>
   );
 }

@@ -59,6 +59,15 @@ export function OutboxIcon(props: IconProps) {
   );
 }
 
+export function InboxIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M20.5 11.6a8.4 8.4 0 0 1-12.3 7.4L3.5 20.5l1.6-4.5A8.4 8.4 0 1 1 20.5 11.6z" />
+      <path d="M8.5 10.5h7M8.5 13.5h4.5" />
+    </Icon>
+  );
+}
+
 /** One check mark, as WhatsApp shows a sent message. */
 export function TickIcon(props: IconProps) {
   return (

@@ -1,5 +1,6 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
 
 import { makeFragmentData } from '@/gql';
@@ -32,6 +33,7 @@ function card(fields: Partial<DeviceCardFragment> = {}, timeZone = 'Asia/Kuala_L
       timeZone={timeZone}
       onAction={onAction}
     />,
+    { wrapper: MemoryRouter },
   );
   return { onAction, device, article: screen.getByRole('article', { name: device.name }) };
 }

@@ -1,8 +1,10 @@
 import { useId } from 'react';
+import { Link } from 'react-router';
 
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { MenuButton, type MenuItem } from '@/components/ui/menu';
+import { deviceInboxPath } from '@/config/paths';
 import { getFragmentData, type FragmentType } from '@/gql';
 import type { DeviceCardFragment } from '@/gql/graphql';
 import { formatDateTime } from '@/lib/format';
@@ -102,6 +104,15 @@ export function DeviceCard({ device: masked, timeZone, onAction, reconnecting }:
           >
             {primary.label}
           </Button>
+        ) : null}
+        {paired ? (
+          <Link
+            className={styles.inboxLink}
+            to={deviceInboxPath(device.id)}
+            aria-label={`Open inbox of ${device.name}`}
+          >
+            Open inbox
+          </Link>
         ) : null}
         <MenuButton label={`Actions for ${device.name}`} items={items} />
       </footer>
