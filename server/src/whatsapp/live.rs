@@ -28,7 +28,7 @@ use whatsapp_rust::{
     pair_code::PairCodeOptions,
     prelude::{MessageBuilderExt, MessageExt},
     transport::{TokioWebSocketTransportFactory, Transport, TransportEvent, TransportFactory},
-    types::events::Event,
+    types::events::{Event, LazyHistorySync},
     wacore::{
         download::MediaType,
         store::{traits::Backend, InMemoryBackend},
@@ -39,8 +39,8 @@ use whatsapp_rust::{
 };
 
 use super::{
-    InboundImage, InboundMessage, Jid, OpenRequest, OutgoingImage, Receipt, ReceiptKind,
-    SendReceipt, Session, WaError, WaEvent, WhatsApp,
+    HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid, OpenRequest,
+    OutgoingImage, Receipt, ReceiptKind, SendReceipt, Session, WaError, WaEvent, WhatsApp,
 };
 use crate::domain::{ids::DeviceId, phone::PhoneNumber};
 
@@ -162,6 +162,19 @@ impl WhatsApp for LiveWhatsApp {
                     .on_event(move |event, _client| {
                         let events = events.clone();
                         async move {
+                            if let Event::HistorySync(sync) = &*event {
+                                // Inflating and decoding a chunk can take a while: off the workers.
+                                let sync = sync.clone();
+                                let chunk =
+                                    tokio::task::spawn_blocking(move || history_chunk(&sync))
+                                        .await
+                                        .ok()
+                                        .flatten();
+                                if let Some(chunk) = chunk {
+                                    let _ = events.send(WaEvent::HistorySync(chunk)).await;
+                                }
+                                return;
+                            }
                             for mapped in map_event(&event, SystemTime::now()) {
                                 if events.send(mapped).await.is_err() {
                                     break;
@@ -428,26 +441,99 @@ fn map_event(event: &Event, now: SystemTime) -> Vec<WaEvent> {
                 at: receipt.timestamp,
             }))
         }
-        Event::HistorySync(_) => {
-            tracing::debug!("history sync chunk not imported yet (live adapter)");
-            Vec::new()
-        }
+        // Decoded off the event path, see `history_chunk`.
+        Event::HistorySync(_) => Vec::new(),
         _ => Vec::new(),
     }
 }
 
-fn inbound(
-    message: &wa::Message,
-    info: &whatsapp_rust::types::message::MessageInfo,
-) -> Option<InboundMessage> {
-    let image = message.image_message.as_option().map(|image| InboundImage {
+fn image_of(message: &wa::Message) -> Option<InboundImage> {
+    message.image_message.as_option().map(|image| InboundImage {
         mime: image
             .mimetype
             .clone()
             .unwrap_or_else(|| "image/jpeg".into()),
         caption: image.caption.clone(),
         bytes: None,
-    });
+    })
+}
+
+fn text_of(message: &wa::Message) -> Option<String> {
+    message
+        .text_content()
+        .or_else(|| message.get_caption())
+        .map(str::to_owned)
+}
+
+/// One history-sync chunk: conversations read one at a time from the compressed payload, then
+/// the LID ↔ phone mappings of the rest. `None` when the payload is broken.
+fn history_chunk(sync: &LazyHistorySync) -> Option<HistoryChunk> {
+    let mut stream = sync.stream();
+    let mut conversations = Vec::new();
+    while let Some(conversation) = stream.next_conversation().ok()? {
+        conversations.extend(history_conversation(&conversation));
+    }
+    let lid_to_phone = stream
+        .remainder()
+        .map(|rest| {
+            rest.phone_number_to_lid_mappings
+                .iter()
+                .filter_map(|mapping| {
+                    let lid = Jid::parse(mapping.lid_jid.as_deref()?).ok()?;
+                    let phone = Jid::parse(mapping.pn_jid.as_deref()?).ok()?;
+                    Some((lid, phone))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(HistoryChunk {
+        conversations,
+        lid_to_phone,
+    })
+}
+
+fn history_conversation(conversation: &wa::Conversation) -> Option<HistoryConversation> {
+    let chat = Jid::parse(&conversation.id).ok()?;
+    let messages = conversation
+        .messages
+        .iter()
+        .filter_map(|entry| entry.message.as_option())
+        .filter_map(|info| {
+            let key = info.key.as_option()?;
+            let from_me = key.from_me.unwrap_or(false);
+            let sender = match key.participant.as_deref().or(info.participant.as_deref()) {
+                Some(participant) => Jid::parse(participant).ok()?,
+                None => chat.clone(),
+            };
+            let message = info.message.as_option();
+            Some(InboundMessage {
+                id: key.id.clone()?,
+                chat: chat.clone(),
+                sender,
+                sender_alt: None,
+                sender_name: info.push_name.clone().filter(|name| !name.is_empty()),
+                from_me,
+                text: message.and_then(text_of),
+                image: message.and_then(image_of),
+                timestamp: info
+                    .message_timestamp
+                    .and_then(|t| i64::try_from(t).ok())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    Some(HistoryConversation {
+        chat,
+        name: conversation.name.clone(),
+        messages,
+    })
+}
+
+fn inbound(
+    message: &wa::Message,
+    info: &whatsapp_rust::types::message::MessageInfo,
+) -> Option<InboundMessage> {
+    let image = image_of(message);
     Some(InboundMessage {
         id: info.id.to_string(),
         chat: jid(&info.source.chat)?,
@@ -455,10 +541,7 @@ fn inbound(
         sender_alt: info.source.sender_alt.as_ref().and_then(jid),
         sender_name: Some(info.push_name.clone()).filter(|name| !name.is_empty()),
         from_me: info.source.is_from_me,
-        text: message
-            .text_content()
-            .or_else(|| message.get_caption())
-            .map(str::to_owned),
+        text: text_of(message),
         image,
         timestamp: info.timestamp.timestamp(),
     })
@@ -645,5 +728,44 @@ mod tests {
             })]
         ));
         assert!(map_event(&receipt(ReceiptType::Retry), now).is_empty());
+    }
+
+    #[test]
+    fn history_conversations_keep_their_messages() {
+        let entry = |id: &str, from_me: bool, text: &str| wa::HistorySyncMsg {
+            message: whatsapp_rust::buffa::MessageField::some(wa::WebMessageInfo {
+                key: whatsapp_rust::buffa::MessageField::some(wa::MessageKey {
+                    remote_jid: Some("60111111111@s.whatsapp.net".into()),
+                    from_me: Some(from_me),
+                    id: Some(id.into()),
+                    ..Default::default()
+                }),
+                message: whatsapp_rust::buffa::MessageField::some(wa::Message::text(text)),
+                message_timestamp: Some(1_700_000_000),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let conversation = wa::Conversation {
+            id: "60111111111@s.whatsapp.net".into(),
+            name: Some("Ana".into()),
+            messages: vec![entry("A", false, "hi"), entry("B", true, "hello")],
+            ..Default::default()
+        };
+        let mapped = history_conversation(&conversation).unwrap();
+        assert_eq!(mapped.chat.as_str(), "60111111111@s.whatsapp.net");
+        assert_eq!(mapped.name.as_deref(), Some("Ana"));
+        let summary: Vec<_> = mapped
+            .messages
+            .iter()
+            .map(|m| (m.id.as_str(), m.from_me, m.text.as_deref(), m.timestamp))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("A", false, Some("hi"), 1_700_000_000),
+                ("B", true, Some("hello"), 1_700_000_000)
+            ]
+        );
     }
 }
