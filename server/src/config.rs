@@ -34,6 +34,9 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `WAFLEET_WHATSAPP`: `live` or `sim`.
     pub whatsapp: WhatsAppMode,
+    /// `WAFLEET_WHATSAPP_URL`: WebSocket endpoint of the live network (default: WhatsApp Web's).
+    /// Meant for tests that point it at an unreachable address.
+    pub whatsapp_url: Option<String>,
     /// `WAFLEET_WEB_DIR`: the built SPA to serve (default `./web/dist` when it exists).
     pub web_dir: Option<PathBuf>,
     /// `WAFLEET_MEDIA_DIR`: where uploaded and received media are stored.
@@ -238,6 +241,9 @@ impl Config {
             redis_prefix,
             bind: parsed(env, "WAFLEET_BIND", SocketAddr::from(([0, 0, 0, 0], 8080)))?,
             whatsapp,
+            whatsapp_url: env
+                .get("WAFLEET_WHATSAPP_URL")
+                .map(|url| url.trim().to_owned()),
             web_dir,
             media_dir: PathBuf::from(
                 env.get("WAFLEET_MEDIA_DIR")

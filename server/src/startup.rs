@@ -17,8 +17,8 @@ use crate::{
     queue::{memory::MemoryQueue, redis::RedisQueue, Queue},
     state::{App, AppState},
     whatsapp::{
+        live::{LiveOptions, LiveWhatsApp},
         sim::{SimNetwork, SimTiming},
-        unavailable::LiveUnavailable,
         WhatsApp,
     },
     workers::{
@@ -81,8 +81,20 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<(Pool, fred::types::conf
     Ok((pool, config))
 }
 
+/// What a caller may replace when building the application (tests).
+#[derive(Default)]
+pub struct Overrides {
+    /// Used instead of the network `WAFLEET_WHATSAPP` selects (e.g. the live adapter over an
+    /// in-process fake WhatsApp endpoint).
+    pub whatsapp: Option<Arc<dyn WhatsApp>>,
+}
+
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Overrides::default()).await
+    }
+
+    pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         let node_id = uuid::Uuid::new_v4().simple().to_string();
@@ -141,7 +153,9 @@ impl Application {
         }));
         let mut tasks = Vec::new();
         let sim = state.config.whatsapp == WhatsAppMode::Sim;
-        let whatsapp: Arc<dyn WhatsApp> = if sim {
+        let whatsapp: Arc<dyn WhatsApp> = if let Some(whatsapp) = overrides.whatsapp {
+            whatsapp
+        } else if sim {
             let mut timing = SimTiming {
                 send_latency: state.config.sim_send_latency,
                 auto_scan: state.config.sim_auto_scan,
@@ -157,7 +171,11 @@ impl Application {
             tasks.push(network.listen(state.events.subscribe()).abort_handle());
             network
         } else {
-            Arc::new(LiveUnavailable)
+            // The bots get a runtime of their own so their bursts cannot starve this one.
+            LiveWhatsApp::new(LiveOptions {
+                url: state.config.whatsapp_url.clone(),
+                ..LiveOptions::default()
+            })?
         };
         let (recorder, recorder_task) = SendRecorder::start(state.clone());
         tasks.push(recorder_task);

@@ -1,8 +1,8 @@
 //! The WhatsApp boundary. Everything above it — supervisor, dispatcher, inbox — uses only the
 //! traits and types here; `sim` (the simulated network) and `live` (whatsapp-rust) implement them.
 
+pub mod live;
 pub mod sim;
-pub mod unavailable;
 
 use std::{fmt, sync::Arc};
 

@@ -536,9 +536,14 @@ async fn a_qr_code_that_nobody_scans_expires_and_reconnect_shows_a_new_one() {
 
 #[tokio::test]
 async fn without_a_live_connection_a_device_fails_with_a_clear_reason_instead_of_hanging() {
+    // A local port nobody listens on: WhatsApp is unreachable.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/ws/chat", closed.local_addr().unwrap());
+    drop(closed);
     let app = spawn_app_with(TestOptions {
         env: vec![
             ("WAFLEET_WHATSAPP", "live".into()),
+            ("WAFLEET_WHATSAPP_URL", url),
             ("WAFLEET_DEVICE_RESTART_CAP", "2".into()),
         ],
         ..Default::default()
@@ -552,7 +557,7 @@ async fn without_a_live_connection_a_device_fails_with_a_clear_reason_instead_of
         failed["statusReason"]
             .as_str()
             .unwrap()
-            .contains("WAFLEET_WHATSAPP=sim"),
+            .contains("cannot reach WhatsApp"),
         "{failed}"
     );
     // The simulated network's controls do not exist in live mode.

@@ -14,9 +14,10 @@ use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValu
 use uuid::Uuid;
 use wafleet::{
     config::Config,
-    startup::{Application, Workers},
+    startup::{Application, Overrides, Workers},
     state::AppState,
     telemetry,
+    whatsapp::WhatsApp,
 };
 
 fn postgres_base() -> String {
@@ -164,6 +165,8 @@ pub struct TestOptions {
     /// Shared between nodes of one test; fresh per test otherwise.
     pub redis_prefix: Option<String>,
     pub env: Vec<(&'static str, String)>,
+    /// Replaces the WhatsApp network (e.g. the live adapter over a fake endpoint).
+    pub whatsapp: Option<std::sync::Arc<dyn WhatsApp>>,
 }
 
 impl Default for TestOptions {
@@ -173,6 +176,7 @@ impl Default for TestOptions {
             redis: true,
             redis_prefix: None,
             env: Vec::new(),
+            whatsapp: None,
         }
     }
 }
@@ -252,6 +256,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     let config = Config::from_source(&MapEnv(vars)).expect("test config");
     start(
         config,
+        options.whatsapp.clone(),
         database_url,
         owned_database,
         redis_prefix,
@@ -274,12 +279,15 @@ impl wafleet::config::Env for MapEnv<'_> {
 
 async fn start(
     config: Config,
+    whatsapp: Option<std::sync::Arc<dyn WhatsApp>>,
     database_url: String,
     owned_database: Option<String>,
     redis_prefix: String,
     media_dir: Option<TempDir>,
 ) -> TestApp {
-    let app = Application::build(config).await.expect("app builds");
+    let app = Application::build_with(config, Overrides { whatsapp })
+        .await
+        .expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let state = app.state.clone();
     let workers = app.workers.clone();

@@ -8,6 +8,7 @@ mod devices;
 mod helpers;
 mod http_surface;
 mod inbox;
+mod live;
 mod outbox;
 mod schema;
 mod sqlite_smoke;
