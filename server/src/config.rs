@@ -37,6 +37,9 @@ pub struct Config {
     /// `WAFLEET_WHATSAPP_URL`: WebSocket endpoint of the live network (default: WhatsApp Web's).
     /// Meant for tests that point it at an unreachable address.
     pub whatsapp_url: Option<String>,
+    /// `WAFLEET_WHATSAPP_VERSION` (`2.3000.1023000000`): pins the WhatsApp Web version instead
+    /// of fetching the current one over HTTP (for machines and tests without internet).
+    pub whatsapp_version: Option<(u32, u32, u32)>,
     /// `WAFLEET_WEB_DIR`: the built SPA to serve (default `./web/dist` when it exists).
     pub web_dir: Option<PathBuf>,
     /// `WAFLEET_MEDIA_DIR`: where uploaded and received media are stored.
@@ -244,6 +247,25 @@ impl Config {
             whatsapp_url: env
                 .get("WAFLEET_WHATSAPP_URL")
                 .map(|url| url.trim().to_owned()),
+            whatsapp_version: match env.get("WAFLEET_WHATSAPP_VERSION") {
+                None => None,
+                Some(raw) => {
+                    let parts: Vec<u32> = raw
+                        .trim()
+                        .split('.')
+                        .filter_map(|p| p.parse().ok())
+                        .collect();
+                    match parts[..] {
+                        [major, minor, patch] => Some((major, minor, patch)),
+                        _ => {
+                            return Err(ConfigError {
+                                var: "WAFLEET_WHATSAPP_VERSION",
+                                message: format!("{raw:?} is not a version like 2.3000.1023000000"),
+                            })
+                        }
+                    }
+                }
+            },
             web_dir,
             media_dir: PathBuf::from(
                 env.get("WAFLEET_MEDIA_DIR")
@@ -357,6 +379,11 @@ mod tests {
         assert_eq!(err.var, "WAFLEET_WHATSAPP");
         let err = Config::from_source(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(err.var, "DATABASE_URL");
+        let err = Config::from_source(&[("WAFLEET_WHATSAPP_VERSION", "2.3000")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_WHATSAPP_VERSION");
+        let pinned =
+            Config::from_source(&[("WAFLEET_WHATSAPP_VERSION", "2.3000.1023000000")]).unwrap();
+        assert_eq!(pinned.whatsapp_version, Some((2, 3000, 1_023_000_000)));
         let err = Config::from_source(&[("WAFLEET_UPLOAD_MAX_MB", "0")]).unwrap_err();
         assert_eq!(err.var, "WAFLEET_UPLOAD_MAX_MB");
     }

@@ -174,6 +174,7 @@ impl Application {
             // The bots get a runtime of their own so their bursts cannot starve this one.
             LiveWhatsApp::new(LiveOptions {
                 url: state.config.whatsapp_url.clone(),
+                version: state.config.whatsapp_version,
                 ..LiveOptions::default()
             })?
         };

@@ -53,7 +53,8 @@ pub struct LiveOptions {
     pub url: Option<String>,
     /// Replaces the WebSocket transport (tests: an in-memory fake server).
     pub transport: Option<SharedTransportFactory>,
-    /// Skips the WhatsApp Web version fetch. Tests only: production fetches the current one.
+    /// Skips the WhatsApp Web version fetch (`WAFLEET_WHATSAPP_VERSION`); unset, the current one
+    /// is fetched.
     pub version: Option<(u32, u32, u32)>,
     /// Worker threads of the runtime the bots run on.
     pub worker_threads: usize,

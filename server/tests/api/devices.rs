@@ -544,6 +544,8 @@ async fn without_a_live_connection_a_device_fails_with_a_clear_reason_instead_of
         env: vec![
             ("WAFLEET_WHATSAPP", "live".into()),
             ("WAFLEET_WHATSAPP_URL", url),
+            // No version fetch: the test reaches nothing beyond this machine.
+            ("WAFLEET_WHATSAPP_VERSION", "2.3000.1023000000".into()),
             ("WAFLEET_DEVICE_RESTART_CAP", "2".into()),
         ],
         ..Default::default()
