@@ -297,10 +297,6 @@ pub struct DeviceEvent {
     message: Option<String>,
 }
 
-fn parse_device_id(id: &ID) -> AppResult<DeviceId> {
-    DeviceId::parse(id)
-}
-
 #[derive(Default)]
 pub struct DeviceQuery;
 
@@ -341,7 +337,7 @@ impl DeviceQuery {
     /// One device; null when it does not exist or is not yours.
     async fn device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Device>> {
         let viewer = viewer(ctx)?;
-        let Ok(id) = parse_device_id(&id) else {
+        let Ok(id) = DeviceId::parse(&id) else {
             return Ok(None);
         };
         match devices::find_owned(&state(ctx).db, viewer.user_id, id).await {
@@ -396,7 +392,7 @@ impl DeviceMutation {
         phone: String,
     ) -> GqlResult<PairingCode> {
         let viewer = viewer(ctx)?;
-        let device_id = parse_device_id(&device_id)?;
+        let device_id = DeviceId::parse(&device_id)?;
         let phone = PhoneNumber::parse(&phone)?;
         let app = state(ctx);
         let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
@@ -435,7 +431,7 @@ impl DeviceMutation {
         input: UpdateDeviceInput,
     ) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
-        let id = parse_device_id(&id)?;
+        let id = DeviceId::parse(&id)?;
         let update = DeviceUpdate {
             name: input.name.as_deref().map(DeviceName::parse).transpose()?,
             min_delay_seconds: input.min_delay_seconds,
@@ -456,7 +452,7 @@ impl DeviceMutation {
     /// starts pairing again with a new QR code.
     async fn reconnect_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
-        let id = parse_device_id(&id)?;
+        let id = DeviceId::parse(&id)?;
         let app = state(ctx);
         let mut device = devices::find_owned(&app.db, viewer.user_id, id).await?;
         if devices::status_of(&device) == DeviceStatus::LoggedOut {
@@ -477,7 +473,7 @@ impl DeviceMutation {
     /// Unlinks the device from its phone.
     async fn log_out_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
-        let id = parse_device_id(&id)?;
+        let id = DeviceId::parse(&id)?;
         let app = state(ctx);
         devices::find_owned(&app.db, viewer.user_id, id).await?;
         Ok(Device(log_out(app, viewer.user_id, id).await?))
@@ -487,7 +483,7 @@ impl DeviceMutation {
     /// rows, in one transaction; returns what was removed.
     async fn delete_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<DeleteDevicePayload> {
         let viewer = viewer(ctx)?;
-        let id = parse_device_id(&id)?;
+        let id = DeviceId::parse(&id)?;
         let app = state(ctx);
         let device = devices::find_owned(&app.db, viewer.user_id, id).await?;
         if device.jid.is_some() && devices::status_of(&device) != DeviceStatus::LoggedOut {
@@ -569,7 +565,7 @@ impl DeviceSubscription {
         let app = state(ctx).clone();
         let only = match &device_id {
             Some(id) => {
-                Some(devices::find_owned(&app.db, viewer.user_id, parse_device_id(id)?).await?)
+                Some(devices::find_owned(&app.db, viewer.user_id, DeviceId::parse(id)?).await?)
             }
             None => None,
         };

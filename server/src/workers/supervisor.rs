@@ -43,16 +43,6 @@ pub trait InboundSink: Send + Sync {
     async fn handle(&self, device_id: DeviceId, owner: UserId, event: WaEvent);
 }
 
-/// Drops inbound traffic; used until an inbox is attached.
-pub struct DiscardInbound;
-
-#[async_trait]
-impl InboundSink for DiscardInbound {
-    async fn handle(&self, device_id: DeviceId, _owner: UserId, _event: WaEvent) {
-        tracing::debug!(device.id = %device_id, "inbound event without a consumer");
-    }
-}
-
 /// The QR code a device currently shows, kept so a new subscriber sees it at once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShownQr {
