@@ -380,10 +380,10 @@ pub async fn enqueue_with_threads(
             .or_default()
             .push(row.id);
     }
-    for (device_id, ids) in by_device {
-        if let Err(err) = app.queue.push(device_id, &ids).await {
-            tracing::warn!(device.id = %device_id, error = %err, "queue push failed; the reconciler will retry");
-        }
+    // One pipelined call for every device: thousands of devices per batch are one round trip.
+    let batches: Vec<(DeviceId, Vec<i64>)> = by_device.into_iter().collect();
+    if let Err(err) = app.queue.push_many(&batches).await {
+        tracing::warn!(devices = batches.len(), error = %err, "queue push failed; the reconciler will retry");
     }
     publish_changes(app, &inserted).await;
     Ok((inserted, threads))
