@@ -1,33 +1,66 @@
-//! The live adapter (whatsapp-rust 0.7) against an in-process fake WhatsApp endpoint: a Noise XX
-//! responder with a zero-signed certificate chain (the test build enables whatsapp-rust's
-//! `danger-skip-cert-chain-verify`) that pushes `<pair-device>` refs, so the real client shows a
-//! QR code. The fake stops there: no pair-success, login or message relay.
+//! The live adapter (whatsapp-rust 0.7) against an in-process fake WhatsApp endpoint: a Noise
+//! XX/IK responder with a zero-signed certificate chain (the test build enables whatsapp-rust's
+//! `danger-skip-cert-chain-verify`) that plays both WhatsApp's server and the account's phone.
+//!
+//! - A new device gets `<pair-device>` refs, so the real client shows a QR code.
+//! - When the test "scans" that code, the fake phone signs the companion's identity (ADV) and
+//!   the server sends `<pair-success>`, checks the client's counter-signature, then restarts the
+//!   stream (515) the way WhatsApp does.
+//! - The client logs in again with its new identity; the fake answers the IQs a fresh login
+//!   sends (pre-keys, passive/active, app-state sync, …) until the client reports `Connected`.
+//!
+//! No message relay: Signal sessions, usync device lists and pre-key bundles are not served.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
-use serde_json::json;
+use base64::{prelude::BASE64_STANDARD, Engine as _};
+use serde_json::{json, Value};
+use wacore_noise::NoiseCipher;
 use wafleet::whatsapp::live::{LiveOptions, LiveWhatsApp};
 use whatsapp_rust::{
     async_channel, async_trait,
     buffa::{Message as _, MessageField},
     bytes::Bytes,
+    pair::PairUtils,
     transport::{Transport, TransportEvent, TransportFactory},
     wacore::{
         framing::{encode_frame, FrameDecoder},
         handshake::NoiseHandshake,
-        libsignal::protocol::KeyPair,
+        libsignal::{
+            crypto::hmac_sha256,
+            protocol::{KeyPair, PublicKey},
+        },
     },
     wacore_binary::{
-        consts::{NOISE_PATTERN_XX, WA_CONN_HEADER},
+        consts::{NOISE_PATTERN_IK, NOISE_PATTERN_XX, WA_CONN_HEADER},
         marshal::{marshal, unmarshal_ref},
         util::unpack,
-        Node,
+        Node, NodeContent,
     },
     waproto::whatsapp as wa,
     NodeBuilder,
 };
 
 use crate::helpers::{eventually, spawn_app_with, TestOptions};
+
+/// The WhatsApp Web version the client claims (no HTTP version fetch).
+const WA_VERSION: (u32, u32, u32) = (2, 3000, 1_023_000_000);
+
+/// The account the fake phone belongs to, and the companion slot it gives the new device.
+const PHONE_USER: &str = "15551234567";
+const DEVICE_NUMBER: u32 = 7;
+const DEVICE_JID: &str = "15551234567:7@s.whatsapp.net";
+const DEVICE_LID: &str = "100000012345678:7@lid";
+/// Which of the phone's signed companion keys this device is (ADV `keyIndex`).
+const KEY_INDEX: u32 = 1;
+
+/// ADV signature prefixes (WhatsApp's account-device verification), as
+/// `wacore::pair::PairUtils::do_pair_crypto` checks and produces them.
+const ADV_ACCOUNT_SIGNATURE_PREFIX: &[u8] = &[6, 0];
+const ADV_DEVICE_SIGNATURE_PREFIX: &[u8] = &[6, 1];
 
 // ---------------- in-memory transport (client side) ----------------
 
@@ -49,24 +82,6 @@ impl Transport for MemTransport {
     }
 }
 
-/// Every connection gets its own fake-server task.
-struct FakeWhatsApp {
-    static_key: KeyPair,
-    cert_chain: Vec<u8>,
-}
-
-impl FakeWhatsApp {
-    fn new() -> Arc<Self> {
-        let static_key = KeyPair::generate(&mut rand_wa::rng());
-        let public: [u8; 32] = static_key.public_key.public_key_bytes().try_into().unwrap();
-        let cert_chain = wacore_noise::test_util::build_cert_chain_bytes(&public);
-        Arc::new(Self {
-            static_key,
-            cert_chain,
-        })
-    }
-}
-
 struct FakeFactory(Arc<FakeWhatsApp>);
 
 #[async_trait]
@@ -79,12 +94,16 @@ impl TransportFactory for FakeFactory {
         to_client.send(TransportEvent::Connected).await?;
         let server = self.0.clone();
         tokio::spawn(async move {
-            // Ends when the client goes away.
-            let _ = server.serve(from_client, to_client).await;
+            // Ends when the client goes away (or restarts the stream after pairing).
+            if let Err(err) = server.clone().serve(from_client, to_client).await {
+                server.note(format!("connection ended: {err:#}"));
+            }
         });
         Ok((Arc::new(MemTransport { to_server }), from_server))
     }
 }
+
+// ---------------- framing and the encrypted node stream ----------------
 
 struct Frames {
     rx: async_channel::Receiver<Bytes>,
@@ -93,6 +112,7 @@ struct Frames {
 }
 
 impl Frames {
+    /// Cancel-safe: nothing is lost if the future is dropped while waiting for data.
     async fn next(&mut self) -> anyhow::Result<Vec<u8>> {
         loop {
             if let Some(frame) = self.decoder.decode_frame() {
@@ -109,89 +129,436 @@ impl Frames {
     }
 }
 
+/// Client → fake, after the handshake. Separate from `NodeWriter` so the fake can wait for a
+/// node and for a QR scan at once.
+struct NodeReader {
+    frames: Frames,
+    cipher: NoiseCipher,
+    counter: u32,
+}
+
+impl NodeReader {
+    async fn recv(&mut self) -> anyhow::Result<Node> {
+        let mut frame = self.frames.next().await?;
+        self.cipher
+            .decrypt_in_place_with_counter(self.counter, &mut frame)?;
+        self.counter += 1;
+        let body = unpack(&frame)?;
+        Ok(unmarshal_ref(&body)?.to_owned())
+    }
+}
+
+/// Fake → client, after the handshake.
+struct NodeWriter {
+    tx: async_channel::Sender<TransportEvent>,
+    cipher: NoiseCipher,
+    counter: u32,
+}
+
+impl NodeWriter {
+    async fn send(&mut self, node: Node) -> anyhow::Result<()> {
+        let sealed = self
+            .cipher
+            .encrypt_with_counter(self.counter, &marshal(&node)?)?;
+        self.counter += 1;
+        self.tx
+            .send(TransportEvent::DataReceived(
+                encode_frame(&sealed, None)?.into(),
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+async fn send_handshake(
+    tx: &async_channel::Sender<TransportEvent>,
+    message: wa::HandshakeMessage,
+) -> anyhow::Result<()> {
+    tx.send(TransportEvent::DataReceived(
+        encode_frame(&message.encode_to_vec(), None)?.into(),
+    ))
+    .await?;
+    Ok(())
+}
+
+fn key_bytes(key: &KeyPair) -> [u8; 32] {
+    key.public_key
+        .public_key_bytes()
+        .try_into()
+        .expect("X25519 public keys are 32 bytes")
+}
+
+fn key32(bytes: Option<Vec<u8>>, what: &str) -> anyhow::Result<[u8; 32]> {
+    bytes
+        .ok_or_else(|| anyhow::anyhow!("no {what}"))?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("bad {what}"))
+}
+
+// ---------------- node helpers ----------------
+
+fn attr(node: &Node, key: &str) -> Option<String> {
+    node.attrs.get(key).map(|value| value.as_str().into_owned())
+}
+
+fn child<'a>(node: &'a Node, tag: &str) -> Option<&'a Node> {
+    node.get_optional_child(tag)
+}
+
+fn bytes_of(node: &Node) -> Option<&[u8]> {
+    match &node.content {
+        Some(NodeContent::Bytes(bytes)) => Some(bytes),
+        _ => None,
+    }
+}
+
+/// A one-line summary for the test log: tags and namespaces only, never JIDs or payloads.
+fn describe(node: &Node) -> String {
+    let children: Vec<&str> = node
+        .children()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.tag.as_ref())
+        .collect();
+    format!(
+        "<{} type={:?} xmlns={:?}> [{}]",
+        node.tag,
+        attr(node, "type").unwrap_or_default(),
+        attr(node, "xmlns").unwrap_or_default(),
+        children.join(",")
+    )
+}
+
+/// `<iq type="result">` for a request, with optional content.
+fn iq_result(request: &Node, content: Vec<Node>) -> Node {
+    let builder = NodeBuilder::new("iq")
+        .attr("from", "s.whatsapp.net")
+        .attr("type", "result")
+        .attr("id", attr(request, "id").unwrap_or_default());
+    if content.is_empty() {
+        builder.build()
+    } else {
+        builder.children(content).build()
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+// ---------------- the fake phone ----------------
+
+/// The fields of a scanned QR code the phone needs.
+struct ScannedQr {
+    pairing_ref: String,
+    /// The companion's identity key: what the account signature binds the device to.
+    identity: [u8; 32],
+    /// Shared out of band through the QR: the HMAC key that proves the phone saw the code.
+    adv_secret: Vec<u8>,
+}
+
+fn scan(code: &str) -> anyhow::Result<ScannedQr> {
+    let (pairing_ref, _noise, identity) = PairUtils::parse_qr_code(code)?;
+    let adv_secret = BASE64_STANDARD.decode(
+        code.split(',')
+            .nth(3)
+            .ok_or_else(|| anyhow::anyhow!("no adv secret"))?,
+    )?;
+    Ok(ScannedQr {
+        pairing_ref,
+        identity,
+        adv_secret,
+    })
+}
+
+/// The phone's side of linking a companion: the `ADVSignedDeviceIdentityHMAC` that goes into
+/// `<pair-success><device-identity>`. Mirrors what `PairUtils::do_pair_crypto` verifies:
+/// - details = `ADVDeviceIdentity` (which companion, which key index),
+/// - account signature = phone identity key over `[6, 0] ‖ details ‖ companion identity key`,
+/// - HMAC-SHA256 keyed with the QR's adv secret over the encoded signed identity.
+fn signed_device_identity(phone: &KeyPair, qr: &ScannedQr) -> anyhow::Result<Vec<u8>> {
+    let details = wa::ADVDeviceIdentity {
+        raw_id: Some(DEVICE_NUMBER),
+        timestamp: Some(now_secs()),
+        key_index: Some(KEY_INDEX),
+        account_type: Some(wa::ADVEncryptionType::E2EE),
+        device_type: Some(wa::ADVEncryptionType::E2EE),
+    }
+    .encode_to_vec();
+    let signed_over = [ADV_ACCOUNT_SIGNATURE_PREFIX, &details, &qr.identity].concat();
+    let account_signature = phone
+        .private_key
+        .calculate_signature(&signed_over, &mut rand_wa::rng())?;
+    let signed = wa::ADVSignedDeviceIdentity {
+        details: Some(details),
+        account_signature_key: Some(key_bytes(phone).to_vec()),
+        account_signature: Some(account_signature.to_vec()),
+        device_signature: None,
+    }
+    .encode_to_vec();
+    let hmac = hmac_sha256(&qr.adv_secret, &signed);
+    Ok(wa::ADVSignedDeviceIdentityHMAC {
+        details: Some(signed),
+        hmac: Some(hmac.to_vec()),
+        account_type: Some(wa::ADVEncryptionType::E2EE),
+    }
+    .encode_to_vec())
+}
+
+/// `<iq type="set" xmlns="md"><pair-success>`: what the server pushes once the phone accepted
+/// the QR code. `device` names the companion's new JID/LID; `platform` is the phone's.
+fn pair_success(device_identity: Vec<u8>) -> Node {
+    NodeBuilder::new("iq")
+        .attr("from", "s.whatsapp.net")
+        .attr("type", "set")
+        .attr("id", "pair-success-1")
+        .attr("xmlns", "md")
+        .children([NodeBuilder::new("pair-success")
+            .children([
+                NodeBuilder::new("device-identity")
+                    .bytes(device_identity)
+                    .build(),
+                NodeBuilder::new("device")
+                    .attr("jid", DEVICE_JID)
+                    .attr("lid", DEVICE_LID)
+                    .build(),
+                NodeBuilder::new("platform").attr("name", "android").build(),
+            ])
+            .build()])
+        .build()
+}
+
+/// The client answers pair-success with its own signature over the same details
+/// (`[6, 1] ‖ details ‖ its identity key ‖ the phone's identity key`), as WhatsApp's server
+/// stores it. `true` when that signature verifies with the identity key from the QR code.
+fn device_signature_is_valid(reply: &Node, qr: &ScannedQr) -> bool {
+    let Some(identity) = child(reply, "pair-device-sign")
+        .and_then(|sign| child(sign, "device-identity"))
+        .and_then(bytes_of)
+    else {
+        return false;
+    };
+    let Ok(signed) = wa::ADVSignedDeviceIdentity::decode_from_slice(identity) else {
+        return false;
+    };
+    let (Some(details), Some(account_key), Some(signature)) = (
+        signed.details.as_deref(),
+        signed.account_signature_key.as_deref(),
+        signed.device_signature.as_deref(),
+    ) else {
+        return false;
+    };
+    let signed_over = [
+        ADV_DEVICE_SIGNATURE_PREFIX,
+        details,
+        &qr.identity,
+        account_key,
+    ]
+    .concat();
+    PublicKey::from_djb_public_key_bytes(&qr.identity)
+        .is_ok_and(|device| device.verify_signature(&signed_over, signature))
+}
+
+/// What WhatsApp sends once pairing is done: "restart the stream", and the client logs in anew.
+fn stream_restart() -> Node {
+    NodeBuilder::new("stream:error").attr("code", "515").build()
+}
+
+// ---------------- the fake server ----------------
+
+/// What the fake saw, for the test to assert on (and print when something is missing).
+#[derive(Default)]
+struct Observed {
+    /// One line per handshake: "XX pairing", "XX login 7", "IK login 7".
+    handshakes: Vec<String>,
+    /// The client counter-signed the identity the phone issued.
+    device_signed: bool,
+    /// The logged-in client's requests, summarised.
+    requests: Vec<String>,
+    /// Anything noteworthy (connections ending, unexpected nodes).
+    notes: Vec<String>,
+}
+
+/// Every connection gets its own task; they share the server's keys, the phone and what the
+/// fake observed.
+struct FakeWhatsApp {
+    static_key: KeyPair,
+    cert_chain: Vec<u8>,
+    /// The phone's identity key: signs companion devices.
+    phone: KeyPair,
+    /// QR codes the test "scanned" with the phone.
+    scans: (
+        async_channel::Sender<String>,
+        async_channel::Receiver<String>,
+    ),
+    observed: Mutex<Observed>,
+}
+
 impl FakeWhatsApp {
+    fn new() -> Arc<Self> {
+        let static_key = KeyPair::generate(&mut rand_wa::rng());
+        let cert_chain = wacore_noise::test_util::build_cert_chain_bytes(&key_bytes(&static_key));
+        Arc::new(Self {
+            static_key,
+            cert_chain,
+            phone: KeyPair::generate(&mut rand_wa::rng()),
+            scans: async_channel::unbounded(),
+            observed: Mutex::new(Observed::default()),
+        })
+    }
+
+    /// The phone scans a QR code shown by the companion.
+    fn scan_qr(&self, code: &str) {
+        self.scans
+            .0
+            .try_send(code.to_owned())
+            .expect("open channel");
+    }
+
+    fn observe<T>(&self, read: impl FnOnce(&mut Observed) -> T) -> T {
+        read(&mut self.observed.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn note(&self, line: String) {
+        self.observe(|o| o.notes.push(line));
+    }
+
     async fn serve(
         self: Arc<Self>,
         rx: async_channel::Receiver<Bytes>,
         tx: async_channel::Sender<TransportEvent>,
     ) -> anyhow::Result<()> {
-        let mut frames = Frames {
+        let frames = Frames {
             rx,
             decoder: FrameDecoder::new(),
             header_pending: true,
         };
+        let (reader, writer, payload) = self.handshake(frames, tx).await?;
+        match payload.username {
+            None => self.pair(reader, writer).await,
+            Some(_) => self.log_in(reader, writer).await,
+        }
+    }
 
-        // ClientHello (a fresh device always starts with XX).
+    /// Noise responder. A new device (or one without a cached server certificate) starts with
+    /// XX; a registered one that cached the certificate after pairing resumes with IK.
+    async fn handshake(
+        &self,
+        mut frames: Frames,
+        tx: async_channel::Sender<TransportEvent>,
+    ) -> anyhow::Result<(NodeReader, NodeWriter, wa::ClientPayload)> {
         let hello = wa::HandshakeMessage::decode_from_slice(&frames.next().await?)?;
         let hello = hello
             .client_hello
             .into_option()
             .ok_or_else(|| anyhow::anyhow!("no client_hello"))?;
-        anyhow::ensure!(hello.r#static.is_none(), "IK is not supported by the fake");
-        let client_ephemeral: [u8; 32] = hello
-            .ephemeral
-            .ok_or_else(|| anyhow::anyhow!("no ephemeral key"))?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("bad ephemeral key"))?;
-
-        // ServerHello: e, ee, s, es.
-        let mut noise = NoiseHandshake::new(NOISE_PATTERN_XX, &WA_CONN_HEADER)?;
-        noise.authenticate(&client_ephemeral);
+        let client_ephemeral = key32(hello.ephemeral, "ephemeral key")?;
         let ephemeral = KeyPair::generate(&mut rand_wa::rng());
-        let ephemeral_public: [u8; 32] = ephemeral
-            .public_key
-            .public_key_bytes()
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("bad key"))?;
-        noise.authenticate(&ephemeral_public);
-        noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_ephemeral)?;
-        let static_encrypted = noise.encrypt(self.static_key.public_key.public_key_bytes())?;
-        noise.mix_shared_secret(self.static_key.private_key.serialize(), &client_ephemeral)?;
-        let cert_encrypted = noise.encrypt(&self.cert_chain)?;
-        let server_hello = wa::HandshakeMessage {
-            server_hello: MessageField::some(wa::handshake_message::ServerHello {
-                ephemeral: Some(ephemeral_public.to_vec()),
-                r#static: Some(static_encrypted),
-                payload: Some(cert_encrypted),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        tx.send(TransportEvent::DataReceived(
-            encode_frame(&server_hello.encode_to_vec(), None)?.into(),
-        ))
-        .await?;
 
-        // ClientFinish: s, se, then the ClientPayload.
-        let finish = wa::HandshakeMessage::decode_from_slice(&frames.next().await?)?;
-        let finish = finish
-            .client_finish
-            .into_option()
-            .ok_or_else(|| anyhow::anyhow!("no client_finish"))?;
-        let client_static: [u8; 32] = noise
-            .decrypt(&finish.r#static.unwrap_or_default())?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("bad static key"))?;
-        noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_static)?;
-        let payload = noise.decrypt(&finish.payload.unwrap_or_default())?;
+        let (noise, payload, kind) = match (hello.r#static, hello.payload) {
+            // IK: the client already knows our static key and sends its own plus the login
+            // payload in the hello. We answer e, ee, se and the certificate chain.
+            (Some(client_static_sealed), Some(payload_sealed)) => {
+                let mut noise = NoiseHandshake::new(NOISE_PATTERN_IK, &WA_CONN_HEADER)?;
+                noise.authenticate(&key_bytes(&self.static_key));
+                noise.authenticate(&client_ephemeral);
+                noise.mix_shared_secret(
+                    self.static_key.private_key.serialize(),
+                    &client_ephemeral,
+                )?;
+                let client_static = key32(
+                    Some(noise.decrypt(&client_static_sealed)?),
+                    "client static key",
+                )?;
+                noise.mix_shared_secret(self.static_key.private_key.serialize(), &client_static)?;
+                let payload = noise.decrypt(&payload_sealed)?;
+                noise.authenticate(&key_bytes(&ephemeral));
+                noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_ephemeral)?;
+                noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_static)?;
+                let cert = noise.encrypt(&self.cert_chain)?;
+                // No `static` in the reply: that is how the client knows IK was accepted.
+                send_handshake(
+                    &tx,
+                    wa::HandshakeMessage {
+                        server_hello: MessageField::some(wa::handshake_message::ServerHello {
+                            ephemeral: Some(key_bytes(&ephemeral).to_vec()),
+                            payload: Some(cert),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                (noise, payload, "IK")
+            }
+            // XX: e, ee, s, es (our static key and the certificate chain), then the client's
+            // static key and payload in ClientFinish.
+            _ => {
+                let mut noise = NoiseHandshake::new(NOISE_PATTERN_XX, &WA_CONN_HEADER)?;
+                noise.authenticate(&client_ephemeral);
+                noise.authenticate(&key_bytes(&ephemeral));
+                noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_ephemeral)?;
+                let static_sealed = noise.encrypt(self.static_key.public_key.public_key_bytes())?;
+                noise.mix_shared_secret(
+                    self.static_key.private_key.serialize(),
+                    &client_ephemeral,
+                )?;
+                let cert = noise.encrypt(&self.cert_chain)?;
+                send_handshake(
+                    &tx,
+                    wa::HandshakeMessage {
+                        server_hello: MessageField::some(wa::handshake_message::ServerHello {
+                            ephemeral: Some(key_bytes(&ephemeral).to_vec()),
+                            r#static: Some(static_sealed),
+                            payload: Some(cert),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let finish = wa::HandshakeMessage::decode_from_slice(&frames.next().await?)?;
+                let finish = finish
+                    .client_finish
+                    .into_option()
+                    .ok_or_else(|| anyhow::anyhow!("no client_finish"))?;
+                let client_static = key32(
+                    Some(noise.decrypt(&finish.r#static.unwrap_or_default())?),
+                    "client static key",
+                )?;
+                noise.mix_shared_secret(ephemeral.private_key.serialize(), &client_static)?;
+                let payload = noise.decrypt(&finish.payload.unwrap_or_default())?;
+                (noise, payload, "XX")
+            }
+        };
         let payload = wa::ClientPayload::decode_from_slice(&payload)?;
-        anyhow::ensure!(
-            payload.username.is_none(),
-            "the fake only pairs new devices"
-        );
+        let line = match (payload.username, payload.device) {
+            (None, _) => format!("{kind} pairing"),
+            (Some(_), device) => format!("{kind} login {}", device.unwrap_or_default()),
+        };
+        self.observe(|o| o.handshakes.push(line));
         // The initiator writes with the first key: the responder reads with it.
         let (read, write) = noise.finish()?;
-        let mut write_counter: u32 = 0;
-        let mut read_counter: u32 = 0;
-        let mut encrypt = |node: Node| -> anyhow::Result<TransportEvent> {
-            let sealed = write.encrypt_with_counter(write_counter, &marshal(&node)?)?;
-            write_counter += 1;
-            Ok(TransportEvent::DataReceived(
-                encode_frame(&sealed, None)?.into(),
-            ))
-        };
+        Ok((
+            NodeReader {
+                frames,
+                cipher: read,
+                counter: 0,
+            },
+            NodeWriter {
+                tx,
+                cipher: write,
+                counter: 0,
+            },
+            payload,
+        ))
+    }
 
-        // An unpaired device: hand it QR refs.
+    /// An unpaired device: show it QR refs, and when the phone scans one, link it.
+    async fn pair(&self, mut reader: NodeReader, mut writer: NodeWriter) -> anyhow::Result<()> {
         let refs: Vec<_> = (0..6)
             .map(|n| {
                 NodeBuilder::new("ref")
@@ -199,54 +566,132 @@ impl FakeWhatsApp {
                     .build()
             })
             .collect();
-        let pair_device = NodeBuilder::new("iq")
-            .attr("from", "s.whatsapp.net")
-            .attr("type", "set")
-            .attr("id", "pair-1")
-            .attr("xmlns", "md")
-            .children([NodeBuilder::new("pair-device").children(refs).build()])
-            .build();
-        tx.send(encrypt(pair_device)?).await?;
-
-        // Answer every get/set IQ with an empty result.
-        loop {
-            let mut frame = frames.next().await?;
-            read.decrypt_in_place_with_counter(read_counter, &mut frame)?;
-            read_counter += 1;
-            let body = unpack(&frame)?;
-            let node = unmarshal_ref(&body)?;
-            let is_request = node.tag == "iq"
-                && matches!(
-                    node.get_attr("type").map(|t| t.to_string()).as_deref(),
-                    Some("get" | "set")
-                );
-            if is_request {
-                let id = node
-                    .get_attr("id")
-                    .map(|id| id.to_string())
-                    .unwrap_or_default();
-                let result = NodeBuilder::new("iq")
+        writer
+            .send(
+                NodeBuilder::new("iq")
                     .attr("from", "s.whatsapp.net")
-                    .attr("type", "result")
-                    .attr("id", id)
-                    .build();
-                tx.send(encrypt(result)?).await?;
+                    .attr("type", "set")
+                    .attr("id", "pair-1")
+                    .attr("xmlns", "md")
+                    .children([NodeBuilder::new("pair-device").children(refs).build()])
+                    .build(),
+            )
+            .await?;
+
+        let mut scanned: Option<ScannedQr> = None;
+        loop {
+            tokio::select! {
+                code = self.scans.1.recv() => {
+                    let qr = scan(&code?)?;
+                    anyhow::ensure!(qr.pairing_ref.starts_with("2@fakeref"), "not our ref");
+                    let identity = signed_device_identity(&self.phone, &qr)?;
+                    writer.send(pair_success(identity)).await?;
+                    scanned = Some(qr);
+                }
+                node = reader.recv() => {
+                    let node = node?;
+                    let is_sign = node.tag == "iq" && child(&node, "pair-device-sign").is_some();
+                    match (&scanned, is_sign) {
+                        (Some(qr), true) => {
+                            let valid = device_signature_is_valid(&node, qr);
+                            self.observe(|o| o.device_signed = valid);
+                            anyhow::ensure!(valid, "the device signature does not verify");
+                            // The client closes the socket and logs in with its new identity.
+                            writer.send(stream_restart()).await?;
+                        }
+                        _ => self.answer(&node, &mut writer, false).await?,
+                    }
+                }
             }
         }
     }
+
+    /// A registered device logging in: `<success>`, then answer whatever it asks.
+    async fn log_in(&self, mut reader: NodeReader, mut writer: NodeWriter) -> anyhow::Result<()> {
+        writer
+            .send(
+                NodeBuilder::new("success")
+                    .attr("t", now_secs().to_string())
+                    .attr("lid", DEVICE_LID)
+                    .build(),
+            )
+            .await?;
+        loop {
+            let node = reader.recv().await?;
+            self.answer(&node, &mut writer, true).await?;
+        }
+    }
+
+    /// Answers a get/set IQ; other stanzas (acks, receipts, presence) need no answer here.
+    async fn answer(
+        &self,
+        node: &Node,
+        writer: &mut NodeWriter,
+        logged_in: bool,
+    ) -> anyhow::Result<()> {
+        let kind = attr(node, "type").unwrap_or_default();
+        if logged_in {
+            self.observe(|o| o.requests.push(describe(node)));
+        }
+        if node.tag != "iq" || !matches!(kind.as_str(), "get" | "set") {
+            return Ok(());
+        }
+        let xmlns = attr(node, "xmlns").unwrap_or_default();
+        match xmlns.as_str() {
+            // Leaving passive mode: the server then flushes what queued up while the device was
+            // away and ends with `<ib><offline count>`, which the client waits for.
+            "passive" if child(node, "active").is_some() => {
+                writer.send(iq_result(node, Vec::new())).await?;
+                writer
+                    .send(
+                        NodeBuilder::new("ib")
+                            .attr("from", "s.whatsapp.net")
+                            .children([NodeBuilder::new("offline").attr("count", "0").build()])
+                            .build(),
+                    )
+                    .await?;
+            }
+            // App-state sync: every collection the client asks for exists and is empty. A fresh
+            // pairing waits for the critical ones before it reports `Connected`.
+            "w:sync:app:state" => {
+                let collections = child(node, "sync")
+                    .and_then(Node::children)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| attr(c, "name"))
+                    .map(|name| {
+                        NodeBuilder::new("collection")
+                            .attr("name", name)
+                            .attr("version", "0")
+                            .build()
+                    });
+                let sync = NodeBuilder::new("sync").children(collections).build();
+                writer.send(iq_result(node, vec![sync])).await?;
+            }
+            // Anything else gets an empty result: the client logs a warning for queries it
+            // cannot parse and goes on.
+            _ => {
+                writer.send(iq_result(node, Vec::new())).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn live_whatsapp(fake: &Arc<FakeWhatsApp>) -> Arc<LiveWhatsApp> {
+    LiveWhatsApp::new(LiveOptions {
+        transport: Some(Arc::new(FakeFactory(fake.clone()))),
+        version: Some(WA_VERSION),
+        ..LiveOptions::default()
+    })
+    .unwrap()
 }
 
 #[tokio::test]
 async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
-    let whatsapp = LiveWhatsApp::new(LiveOptions {
-        transport: Some(Arc::new(FakeFactory(FakeWhatsApp::new()))),
-        version: Some((2, 3000, 1_023_000_000)),
-        ..LiveOptions::default()
-    })
-    .unwrap();
     let app = spawn_app_with(TestOptions {
         env: vec![("WAFLEET_WHATSAPP", "live".into())],
-        whatsapp: Some(whatsapp),
+        whatsapp: Some(live_whatsapp(&FakeWhatsApp::new())),
         ..Default::default()
     })
     .await;
@@ -273,4 +718,96 @@ async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
     assert_eq!(fields.len(), 5, "{code}");
     assert!(fields[0].starts_with("2@fakeref"), "{code}");
     assert!(fields[1..4].iter().all(|f| f.len() == 44), "{code}");
+}
+
+#[tokio::test]
+async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online() {
+    let fake = FakeWhatsApp::new();
+    let app = spawn_app_with(TestOptions {
+        env: vec![("WAFLEET_WHATSAPP", "live".into())],
+        whatsapp: Some(live_whatsapp(&fake)),
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let id = app.add_device(&user.token, "Live").await;
+    eventually(Duration::from_secs(30), "the first QR code", || async {
+        !app.device(&user.token, &id).await["qrCode"].is_null()
+    })
+    .await;
+    let mut ws = app.ws_connect(Some(&user.token)).await.unwrap();
+    ws.subscribe(
+        "subscription($id: ID) { deviceEvents(deviceId: $id) { kind device { status phone } qrCode { code } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let first = ws.next_payload().await;
+    assert_eq!(first["data"]["deviceEvents"]["kind"], "QR_CODE", "{first}");
+    let code = first["data"]["deviceEvents"]["qrCode"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The phone scans what our API shows.
+    fake.scan_qr(&code);
+
+    // A fresh pairing reports `Connected` only after the critical app-state sync, which first
+    // gives the phone 10 s to share the app-state key (the fake phone does not).
+    let mut last = Value::Null;
+    let online = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            last = app.device(&user.token, &id).await;
+            if last["status"] == "ONLINE" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let observed = fake.observe(|o| {
+        format!(
+            "handshakes {:?}, device signed {}, requests {:#?}, notes {:#?}",
+            o.handshakes, o.device_signed, o.requests, o.notes
+        )
+    });
+    eprintln!("fake WhatsApp saw: {observed}");
+    assert!(online.is_ok(), "not ONLINE: {last}\n{observed}");
+
+    // Paired with the phone's number, and the QR code is gone.
+    assert_eq!(last["phone"], "+15551234567", "{last}");
+    assert_eq!(
+        last["jid"],
+        format!("{PHONE_USER}@s.whatsapp.net"),
+        "{last}"
+    );
+    assert!(last["qrCode"].is_null(), "{last}");
+    // The client counter-signed the identity the phone issued, then logged in again as the
+    // linked companion after the stream restart.
+    fake.observe(|o| {
+        assert!(o.device_signed, "{observed}");
+        assert_eq!(
+            o.handshakes.first().map(String::as_str),
+            Some("XX pairing"),
+            "{observed}"
+        );
+        assert!(
+            o.handshakes[1..]
+                .iter()
+                .any(|h| h.ends_with(&format!("login {DEVICE_NUMBER}"))),
+            "{observed}"
+        );
+        assert!(
+            o.requests.iter().any(|r| r.contains("w:sync:app:state")),
+            "{observed}"
+        );
+    });
+    // Subscribers saw it go ONLINE with the phone number.
+    loop {
+        let payload = ws.next_payload().await;
+        let event = &payload["data"]["deviceEvents"];
+        if event["kind"] == "STATUS" && event["device"]["status"] == "ONLINE" {
+            assert_eq!(event["device"]["phone"], "+15551234567", "{payload}");
+            break;
+        }
+    }
 }
