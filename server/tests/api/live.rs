@@ -9,9 +9,11 @@
 //! - The client logs in again with its new identity; the fake answers the IQs a fresh login
 //!   sends (pre-keys, passive/active, app-state sync, …) until the client reports `Connected`.
 //!
-//! No message relay: Signal sessions, usync device lists and pre-key bundles are not served.
+//! - Sending: everyone has one device (the phone); pre-key fetches get bundles made with wacore's
+//!   libsignal, and `<message>`s are recorded and acknowledged. Nothing is relayed onwards.
 
 use std::{
+    collections::HashMap,
     sync::{Arc, Mutex},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -31,7 +33,7 @@ use whatsapp_rust::{
         handshake::NoiseHandshake,
         libsignal::{
             crypto::hmac_sha256,
-            protocol::{KeyPair, PublicKey},
+            protocol::{KeyPair, PreKeySignalMessage, PublicKey},
         },
     },
     wacore_binary::{
@@ -44,7 +46,7 @@ use whatsapp_rust::{
     NodeBuilder,
 };
 
-use crate::helpers::{eventually, spawn_app_with, TestOptions};
+use crate::helpers::{eventually, spawn_app_with, TestApp, TestOptions, TestUser, WsClient};
 
 /// The WhatsApp Web version the client claims (no HTTP version fetch).
 const WA_VERSION: (u32, u32, u32) = (2, 3000, 1_023_000_000);
@@ -56,6 +58,10 @@ const DEVICE_JID: &str = "15551234567:7@s.whatsapp.net";
 const DEVICE_LID: &str = "100000012345678:7@lid";
 /// Which of the phone's signed companion keys this device is (ADV `keyIndex`).
 const KEY_INDEX: u32 = 1;
+
+/// Key ids in the bundles the fake hands out, distinctive enough to find in a `pkmsg`.
+const SIGNED_PRE_KEY_ID: u32 = 11;
+const PRE_KEY_ID: u32 = 42;
 
 /// ADV signature prefixes (WhatsApp's account-device verification), as
 /// `wacore::pair::PairUtils::do_pair_crypto` checks and produces them.
@@ -367,6 +373,110 @@ fn stream_restart() -> Node {
     NodeBuilder::new("stream:error").attr("code", "515").build()
 }
 
+// ---------------- the key directory ----------------
+
+/// A user's published Signal keys for one device, as the server hands them out to senders:
+/// identity, a signed pre-key (signed by the identity over its 33-byte serialised form, as
+/// libsignal verifies it) and one one-time pre-key.
+struct KeyBundle {
+    registration_id: u32,
+    identity: KeyPair,
+    signed_pre_key: KeyPair,
+    signed_pre_key_signature: Vec<u8>,
+    pre_key: KeyPair,
+}
+
+impl KeyBundle {
+    fn new(identity: KeyPair, registration_id: u32) -> anyhow::Result<Self> {
+        let signed_pre_key = KeyPair::generate(&mut rand_wa::rng());
+        let signed_pre_key_signature = identity
+            .private_key
+            .calculate_signature(&signed_pre_key.public_key.serialize(), &mut rand_wa::rng())?
+            .to_vec();
+        Ok(Self {
+            registration_id,
+            identity,
+            signed_pre_key,
+            signed_pre_key_signature,
+            pre_key: KeyPair::generate(&mut rand_wa::rng()),
+        })
+    }
+
+    /// `<user jid>` of a pre-key fetch result (the same layout the client uploads its own keys
+    /// in); key ids are 3 bytes big-endian.
+    fn to_node(&self, jid: &str) -> Node {
+        let id = |n: u32| n.to_be_bytes()[1..].to_vec();
+        NodeBuilder::new("user")
+            .attr("jid", jid)
+            .children([
+                NodeBuilder::new("registration")
+                    .bytes(self.registration_id.to_be_bytes().to_vec())
+                    .build(),
+                // 5: Curve25519 (libsignal's DJB key type).
+                NodeBuilder::new("type").bytes(vec![5u8]).build(),
+                NodeBuilder::new("identity")
+                    .bytes(key_bytes(&self.identity).to_vec())
+                    .build(),
+                NodeBuilder::new("skey")
+                    .children([
+                        NodeBuilder::new("id").bytes(id(SIGNED_PRE_KEY_ID)).build(),
+                        NodeBuilder::new("value")
+                            .bytes(key_bytes(&self.signed_pre_key).to_vec())
+                            .build(),
+                        NodeBuilder::new("signature")
+                            .bytes(self.signed_pre_key_signature.clone())
+                            .build(),
+                    ])
+                    .build(),
+                NodeBuilder::new("key")
+                    .children([
+                        NodeBuilder::new("id").bytes(id(PRE_KEY_ID)).build(),
+                        NodeBuilder::new("value")
+                            .bytes(key_bytes(&self.pre_key).to_vec())
+                            .build(),
+                    ])
+                    .build(),
+            ])
+            .build()
+    }
+}
+
+/// The user part of a JID attribute (`15551234567:7@s.whatsapp.net` → `15551234567`).
+fn user_of(jid: &str) -> &str {
+    jid.split(['@', ':']).next().unwrap_or_default()
+}
+
+/// A usync answer: every user asked about has exactly one device, the phone (device 0), so
+/// no companion key-index list is needed.
+fn usync_result(request: &Node) -> Node {
+    let query = child(request, "usync");
+    let users = query
+        .and_then(|usync| child(usync, "list"))
+        .and_then(Node::children)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|user| attr(user, "jid"))
+        .map(|jid| {
+            NodeBuilder::new("user")
+                .attr("jid", format!("{}@s.whatsapp.net", user_of(&jid)))
+                .children([NodeBuilder::new("devices")
+                    .children([NodeBuilder::new("device-list")
+                        .children([NodeBuilder::new("device").attr("id", "0").build()])
+                        .build()])
+                    .build()])
+                .build()
+        });
+    let mut usync = NodeBuilder::new("usync");
+    for key in ["sid", "mode", "context"] {
+        if let Some(value) = query.and_then(|q| attr(q, key)) {
+            usync = usync.attr(key, value);
+        }
+    }
+    usync
+        .children([NodeBuilder::new("list").children(users).build()])
+        .build()
+}
+
 // ---------------- the fake server ----------------
 
 /// What the fake saw, for the test to assert on (and print when something is missing).
@@ -380,6 +490,41 @@ struct Observed {
     requests: Vec<String>,
     /// Anything noteworthy (connections ending, unexpected nodes).
     notes: Vec<String>,
+    /// The identity key of the companion the phone linked (from its QR code).
+    device_identity: Option<[u8; 32]>,
+    /// Every `<message>` the client sent.
+    messages: Vec<SeenMessage>,
+}
+
+/// An outgoing `<message>` as the fake received it.
+#[derive(Clone, Debug)]
+struct SeenMessage {
+    id: String,
+    to: String,
+    /// The `type` of each `<enc>` (one per recipient device): `pkmsg`, `msg`, `skmsg`.
+    encryptions: Vec<String>,
+    /// Each `pkmsg` (a message that opens a Signal session): the sender's identity key and the
+    /// pre-key ids it used from the recipient's bundle.
+    session_openings: Vec<([u8; 32], Option<u32>, u32)>,
+}
+
+/// Reads the session-opening header of a `pkmsg`; `None` for other types or garbage.
+fn session_opening(enc: &Node) -> Option<([u8; 32], Option<u32>, u32)> {
+    if attr(enc, "type").as_deref() != Some("pkmsg") {
+        return None;
+    }
+    let message = PreKeySignalMessage::try_from(bytes_of(enc)?).ok()?;
+    let sender: [u8; 32] = message
+        .identity_key()
+        .public_key()
+        .public_key_bytes()
+        .try_into()
+        .ok()?;
+    Some((
+        sender,
+        message.pre_key_id().map(u32::from),
+        u32::from(message.signed_pre_key_id()),
+    ))
 }
 
 /// Every connection gets its own task; they share the server's keys, the phone and what the
@@ -395,6 +540,8 @@ struct FakeWhatsApp {
         async_channel::Receiver<String>,
     ),
     observed: Mutex<Observed>,
+    /// Published keys per user, made on first request (the account's own phone included).
+    bundles: Mutex<HashMap<String, Arc<KeyBundle>>>,
 }
 
 impl FakeWhatsApp {
@@ -407,6 +554,7 @@ impl FakeWhatsApp {
             phone: KeyPair::generate(&mut rand_wa::rng()),
             scans: async_channel::unbounded(),
             observed: Mutex::new(Observed::default()),
+            bundles: Mutex::new(HashMap::new()),
         })
     }
 
@@ -422,8 +570,91 @@ impl FakeWhatsApp {
         read(&mut self.observed.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// What the fake saw, for failure messages: tags and namespaces only.
+    fn summary(&self) -> String {
+        self.observe(|o| {
+            format!(
+                "fake WhatsApp saw: handshakes {:?}, device signed {}, requests {:#?}, \
+                 messages {}, notes {:#?}",
+                o.handshakes,
+                o.device_signed,
+                o.requests,
+                o.messages.len(),
+                o.notes
+            )
+        })
+    }
+
     fn note(&self, line: String) {
         self.observe(|o| o.notes.push(line));
+    }
+
+    /// The keys a user's phone published; the account's own phone signs with its identity key.
+    fn bundle_of(&self, user: &str) -> anyhow::Result<Arc<KeyBundle>> {
+        let mut bundles = self.bundles.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bundle) = bundles.get(user) {
+            return Ok(bundle.clone());
+        }
+        let identity = if user == PHONE_USER {
+            self.phone.clone()
+        } else {
+            KeyPair::generate(&mut rand_wa::rng())
+        };
+        let registration_id = u32::try_from(bundles.len()).unwrap_or_default() + 1000;
+        let bundle = Arc::new(KeyBundle::new(identity, registration_id)?);
+        bundles.insert(user.to_owned(), bundle.clone());
+        Ok(bundle)
+    }
+
+    /// `<iq xmlns="encrypt" type="get"><key><user jid/>…`: the bundles of the devices asked for.
+    fn pre_key_result(&self, request: &Node) -> anyhow::Result<Node> {
+        let mut users = Vec::new();
+        for user in child(request, "key")
+            .and_then(Node::children)
+            .unwrap_or_default()
+        {
+            if let Some(jid) = attr(user, "jid") {
+                users.push(self.bundle_of(user_of(&jid))?.to_node(&jid));
+            }
+        }
+        Ok(NodeBuilder::new("list").children(users).build())
+    }
+
+    /// An outgoing `<message>`: remember it and acknowledge it the way the server does.
+    async fn accept_message(&self, node: &Node, writer: &mut NodeWriter) -> anyhow::Result<()> {
+        let id = attr(node, "id").unwrap_or_default();
+        let to = attr(node, "to").unwrap_or_default();
+        // One `<enc>` per recipient device, either directly or under `<participants><to>`.
+        let mut encs: Vec<&Node> = Vec::new();
+        for item in node.children().unwrap_or_default() {
+            match item.tag.as_ref() {
+                "enc" => encs.push(item),
+                "participants" => encs.extend(
+                    item.children()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|to| child(to, "enc")),
+                ),
+                _ => {}
+            }
+        }
+        let seen = SeenMessage {
+            id: id.clone(),
+            to: to.clone(),
+            encryptions: encs.iter().filter_map(|enc| attr(enc, "type")).collect(),
+            session_openings: encs.iter().filter_map(|enc| session_opening(enc)).collect(),
+        };
+        self.observe(|o| o.messages.push(seen));
+        writer
+            .send(
+                NodeBuilder::new("ack")
+                    .attr("class", "message")
+                    .attr("id", id)
+                    .attr("from", to)
+                    .attr("t", now_secs().to_string())
+                    .build(),
+            )
+            .await
     }
 
     async fn serve(
@@ -585,6 +816,7 @@ impl FakeWhatsApp {
                     let qr = scan(&code?)?;
                     anyhow::ensure!(qr.pairing_ref.starts_with("2@fakeref"), "not our ref");
                     let identity = signed_device_identity(&self.phone, &qr)?;
+                    self.observe(|o| o.device_identity = Some(qr.identity));
                     writer.send(pair_success(identity)).await?;
                     scanned = Some(qr);
                 }
@@ -633,6 +865,9 @@ impl FakeWhatsApp {
         if logged_in {
             self.observe(|o| o.requests.push(describe(node)));
         }
+        if node.tag == "message" {
+            return self.accept_message(node, writer).await;
+        }
         if node.tag != "iq" || !matches!(kind.as_str(), "get" | "set") {
             return Ok(());
         }
@@ -668,9 +903,21 @@ impl FakeWhatsApp {
                 let sync = NodeBuilder::new("sync").children(collections).build();
                 writer.send(iq_result(node, vec![sync])).await?;
             }
+            // Who has which devices: everyone has just a phone.
+            "usync" => {
+                writer
+                    .send(iq_result(node, vec![usync_result(node)]))
+                    .await?;
+            }
+            // Pre-key bundles of the devices a message is about to be encrypted for.
+            "encrypt" if child(node, "key").is_some() => {
+                let list = self.pre_key_result(node)?;
+                writer.send(iq_result(node, vec![list])).await?;
+            }
             // Anything else gets an empty result: the client logs a warning for queries it
-            // cannot parse and goes on.
+            // cannot parse and goes on. Logged, to see what else a client asks for.
             _ => {
+                eprintln!("fake WhatsApp: empty result for {}", describe(node));
                 writer.send(iq_result(node, Vec::new())).await?;
             }
         }
@@ -720,12 +967,15 @@ async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
     assert!(fields[1..4].iter().all(|f| f.len() == 44), "{code}");
 }
 
-#[tokio::test]
-async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online() {
-    let fake = FakeWhatsApp::new();
+/// A live app with one device that the fake phone paired: adds the device, reads its first QR
+/// code from `deviceEvents` and lets the phone scan it, then waits until our API shows the device
+/// ONLINE. Returns the device as the `device` query last showed it and the open subscription.
+async fn pair_live_device(
+    fake: &Arc<FakeWhatsApp>,
+) -> (TestApp, TestUser, String, Value, WsClient) {
     let app = spawn_app_with(TestOptions {
         env: vec![("WAFLEET_WHATSAPP", "live".into())],
-        whatsapp: Some(live_whatsapp(&fake)),
+        whatsapp: Some(live_whatsapp(fake)),
         ..Default::default()
     })
     .await;
@@ -764,27 +1014,30 @@ async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online()
         }
     })
     .await;
-    let observed = fake.observe(|o| {
-        format!(
-            "handshakes {:?}, device signed {}, requests {:#?}, notes {:#?}",
-            o.handshakes, o.device_signed, o.requests, o.notes
-        )
-    });
-    eprintln!("fake WhatsApp saw: {observed}");
-    assert!(online.is_ok(), "not ONLINE: {last}\n{observed}");
+    assert!(online.is_ok(), "not ONLINE: {last}\n{}", fake.summary());
+    (app, user, id, last, ws)
+}
+
+#[tokio::test]
+async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online() {
+    let fake = FakeWhatsApp::new();
+    let (_app, _user, _id, device, mut ws) = pair_live_device(&fake).await;
+    let observed = fake.summary();
 
     // Paired with the phone's number, and the QR code is gone.
-    assert_eq!(last["phone"], "+15551234567", "{last}");
+    assert_eq!(device["phone"], "+15551234567", "{device}");
     assert_eq!(
-        last["jid"],
+        device["jid"],
         format!("{PHONE_USER}@s.whatsapp.net"),
-        "{last}"
+        "{device}"
     );
-    assert!(last["qrCode"].is_null(), "{last}");
-    // The client counter-signed the identity the phone issued, then logged in again as the
-    // linked companion after the stream restart.
+    assert!(device["qrCode"].is_null(), "{device}");
     fake.observe(|o| {
+        // The client counter-signed the identity the phone issued...
         assert!(o.device_signed, "{observed}");
+        // ...and after the stream restart logged in again as the linked companion. (The fake
+        // restarts the stream as soon as the client has signed; the client's pairing handler is
+        // still finishing then and may force one more reconnect: hence "any".)
         assert_eq!(
             o.handshakes.first().map(String::as_str),
             Some("XX pairing"),
@@ -796,6 +1049,7 @@ async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online()
                 .any(|h| h.ends_with(&format!("login {DEVICE_NUMBER}"))),
             "{observed}"
         );
+        // It synced the (empty) app state before reporting itself connected.
         assert!(
             o.requests.iter().any(|r| r.contains("w:sync:app:state")),
             "{observed}"
@@ -809,5 +1063,63 @@ async fn a_phone_scanning_the_qr_code_pairs_the_live_device_and_it_goes_online()
             assert_eq!(event["device"]["phone"], "+15551234567", "{payload}");
             break;
         }
+    }
+}
+
+#[tokio::test]
+async fn a_message_sent_from_a_paired_live_device_reaches_the_whatsapp_endpoint_once() {
+    let fake = FakeWhatsApp::new();
+    let (app, user, device, _, _ws) = pair_live_device(&fake).await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+
+    app.send_text(&user.token, &device, "+1 555 765 4321", "Hello over Signal")
+        .await;
+
+    let row = || async {
+        app.gql(
+            Some(&user.token),
+            "{ outbox { edges { node { status whatsappId lastError } } } }",
+            json!({}),
+        )
+        .await
+        .data()["outbox"]["edges"][0]["node"]
+            .clone()
+    };
+    let mut last = Value::Null;
+    let sent = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            last = row().await;
+            if last["status"] == "SENT" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let observed = fake.summary();
+    assert!(sent.is_ok(), "not SENT: {last}\n{observed}");
+
+    // Exactly one <message>, with the id our outbox recorded, Signal-encrypted for the
+    // recipient's phone.
+    let (messages, device_identity) = fake.observe(|o| (o.messages.clone(), o.device_identity));
+    assert_eq!(messages.len(), 1, "{observed}");
+    let message = &messages[0];
+    assert_eq!(
+        Some(message.id.as_str()),
+        last["whatsappId"].as_str(),
+        "{message:?}"
+    );
+    assert_eq!(message.to, "15557654321@s.whatsapp.net", "{message:?}");
+    assert!(
+        message.encryptions.iter().any(|e| e == "pkmsg"),
+        "{message:?}"
+    );
+    // Every session it opened is signed by the identity the phone linked and uses the pre-keys
+    // the fake handed out.
+    assert!(!message.session_openings.is_empty(), "{message:?}");
+    for (sender, pre_key, signed_pre_key) in &message.session_openings {
+        assert_eq!(Some(*sender), device_identity, "{message:?}");
+        assert_eq!(*pre_key, Some(PRE_KEY_ID), "{message:?}");
+        assert_eq!(*signed_pre_key, SIGNED_PRE_KEY_ID, "{message:?}");
     }
 }
