@@ -8,7 +8,7 @@
 //!   stream (515) the way WhatsApp does.
 //! - The client logs in again with its new identity; the fake answers the IQs a fresh login
 //!   sends (pre-keys, passive/active, app-state sync, …) until the client reports `Connected`.
-//!
+//!   The phone shares no app-state key, so the client first waits out its 10 s grace for one.
 //! - Sending: everyone has one device (the phone); pre-key fetches get bundles made with wacore's
 //!   libsignal, and `<message>`s are recorded and acknowledged. Nothing is relayed onwards.
 
@@ -913,6 +913,24 @@ impl FakeWhatsApp {
             "encrypt" if child(node, "key").is_some() => {
                 let list = self.pre_key_result(node)?;
                 writer.send(iq_result(node, vec![list])).await?;
+            }
+            // Pre-key upload, the blocklist, trusted-contact tokens: an empty result is what
+            // WhatsApp answers too (nothing blocked, tokens accepted).
+            "encrypt" if child(node, "registration").is_some() => {
+                writer.send(iq_result(node, Vec::new())).await?;
+            }
+            "blocklist" => writer.send(iq_result(node, Vec::new())).await?,
+            "privacy" if child(node, "tokens").is_some() => {
+                writer.send(iq_result(node, Vec::new())).await?;
+            }
+            // Server-side A/B props and privacy settings: none set, the defaults apply.
+            "abt" => {
+                let props = NodeBuilder::new("props").attr("refresh", "86400").build();
+                writer.send(iq_result(node, vec![props])).await?;
+            }
+            "privacy" => {
+                let privacy = NodeBuilder::new("privacy").build();
+                writer.send(iq_result(node, vec![privacy])).await?;
             }
             // Anything else gets an empty result: the client logs a warning for queries it
             // cannot parse and goes on. Logged, to see what else a client asks for.
