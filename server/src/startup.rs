@@ -172,11 +172,14 @@ impl Application {
             network
         } else {
             // The bots get a runtime of their own so their bursts cannot starve this one.
-            LiveWhatsApp::new(LiveOptions {
-                url: state.config.whatsapp_url.clone(),
-                version: state.config.whatsapp_version,
-                ..LiveOptions::default()
-            })?
+            LiveWhatsApp::new(
+                state.db.clone(),
+                LiveOptions {
+                    url: state.config.whatsapp_url.clone(),
+                    version: state.config.whatsapp_version,
+                    ..LiveOptions::default()
+                },
+            )?
         };
         let (recorder, recorder_task) = SendRecorder::start(state.clone());
         tasks.push(recorder_task);

@@ -147,6 +147,11 @@ pub async fn fresh_database() -> String {
     name
 }
 
+/// The URL of a database made by `fresh_database`.
+pub fn database_url(name: &str) -> String {
+    format!("{}/{name}", postgres_base())
+}
+
 /// Drops a database made by `fresh_database`.
 pub async fn drop_database(name: &str) {
     let admin = admin_connection().await;

@@ -27,7 +27,9 @@ use whatsapp_rust::{
     NodeBuilder,
 };
 
-use crate::helpers::{eventually, spawn_app_with, TestOptions};
+use crate::helpers::{
+    database_url, drop_database, eventually, fresh_database, spawn_app_with, TestOptions,
+};
 
 // ---------------- in-memory transport (client side) ----------------
 
@@ -238,13 +240,21 @@ impl FakeWhatsApp {
 
 #[tokio::test]
 async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
-    let whatsapp = LiveWhatsApp::new(LiveOptions {
-        transport: Some(Arc::new(FakeFactory(FakeWhatsApp::new()))),
-        version: Some((2, 3000, 1_023_000_000)),
-        ..LiveOptions::default()
-    })
+    // The adapter keeps its session stores in the app's database, so that exists first.
+    let database = fresh_database().await;
+    let url = database_url(&database);
+    let db = wafleet::db::connect(&url).await.unwrap();
+    let whatsapp = LiveWhatsApp::new(
+        db,
+        LiveOptions {
+            transport: Some(Arc::new(FakeFactory(FakeWhatsApp::new()))),
+            version: Some((2, 3000, 1_023_000_000)),
+            ..LiveOptions::default()
+        },
+    )
     .unwrap();
     let app = spawn_app_with(TestOptions {
+        database_url: Some(url),
         env: vec![("WAFLEET_WHATSAPP", "live".into())],
         whatsapp: Some(whatsapp),
         ..Default::default()
@@ -273,4 +283,9 @@ async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
     assert_eq!(fields.len(), 5, "{code}");
     assert!(fields[0].starts_with("2@fakeref"), "{code}");
     assert!(fields[1..4].iter().all(|f| f.len() == 44), "{code}");
+    // The client created the device's keys in the database store, not in memory.
+    assert_eq!(app.count("wa_device_state").await, 1);
+    drop(ws);
+    drop(app);
+    drop_database(&database).await;
 }
