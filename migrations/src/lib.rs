@@ -6,6 +6,7 @@ mod m20261126_000001_create_accounts_and_devices;
 mod m20261126_000002_create_device_history_and_sim;
 mod m20261126_000003_create_outbox;
 mod m20261126_000004_create_inbox;
+mod m20261126_000005_create_whatsapp_store;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_device_history_and_sim::Migration),
             Box::new(m20261126_000003_create_outbox::Migration),
             Box::new(m20261126_000004_create_inbox::Migration),
+            Box::new(m20261126_000005_create_whatsapp_store::Migration),
         ]
     }
 }

@@ -17,7 +17,7 @@ use crate::{
     queue::{memory::MemoryQueue, redis::RedisQueue, Queue},
     state::{App, AppState},
     whatsapp::{
-        live::{LiveOptions, LiveWhatsApp},
+        live::{LiveOptions, LiveWhatsApp, SharedTransportFactory},
         sim::{SimNetwork, SimTiming},
         WhatsApp,
     },
@@ -84,9 +84,9 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<(Pool, fred::types::conf
 /// What a caller may replace when building the application (tests).
 #[derive(Default)]
 pub struct Overrides {
-    /// Used instead of the network `WAFLEET_WHATSAPP` selects (e.g. the live adapter over an
-    /// in-process fake WhatsApp endpoint).
-    pub whatsapp: Option<Arc<dyn WhatsApp>>,
+    /// How the live adapter reaches WhatsApp, instead of the network (e.g. an in-process fake
+    /// WhatsApp endpoint). The adapter itself is still the app's, on the app's database.
+    pub whatsapp_transport: Option<SharedTransportFactory>,
 }
 
 impl Application {
@@ -153,9 +153,7 @@ impl Application {
         }));
         let mut tasks = Vec::new();
         let sim = state.config.whatsapp == WhatsAppMode::Sim;
-        let whatsapp: Arc<dyn WhatsApp> = if let Some(whatsapp) = overrides.whatsapp {
-            whatsapp
-        } else if sim {
+        let whatsapp: Arc<dyn WhatsApp> = if sim {
             let mut timing = SimTiming {
                 send_latency: state.config.sim_send_latency,
                 auto_scan: state.config.sim_auto_scan,
@@ -172,11 +170,15 @@ impl Application {
             network
         } else {
             // The bots get a runtime of their own so their bursts cannot starve this one.
-            LiveWhatsApp::new(LiveOptions {
-                url: state.config.whatsapp_url.clone(),
-                version: state.config.whatsapp_version,
-                ..LiveOptions::default()
-            })?
+            LiveWhatsApp::new(
+                state.db.clone(),
+                LiveOptions {
+                    url: state.config.whatsapp_url.clone(),
+                    version: state.config.whatsapp_version,
+                    transport: overrides.whatsapp_transport,
+                    ..LiveOptions::default()
+                },
+            )?
         };
         let (recorder, recorder_task) = SendRecorder::start(state.clone());
         tasks.push(recorder_task);

@@ -1,8 +1,8 @@
 //! The live network through whatsapp-rust 0.7. Every whatsapp-rust type stays in this module.
 //!
-//! One `Bot` per open device, each with its own session store. For now that store is
-//! `InMemoryBackend` — a device has to pair again after a restart until the PostgreSQL
-//! `Backend` (sea-orm) replaces it.
+//! One `Bot` per open device, each with its own session store: a `DbBackend` (`store.rs`) on
+//! our database, so a paired device survives a restart and any node can take it over. The
+//! store is wiped when the device is forgotten (logout, delete).
 //!
 //! The bots run on a dedicated multi-thread tokio runtime (`WaRuntime`): whatsapp-rust spawns
 //! on the ambient runtime, so building and spawning them there keeps their bursts (Signal
@@ -20,6 +20,7 @@ use std::{
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, Mutex};
 use whatsapp_rust::{
     bot::{Bot, BotHandle, EventDelivery},
@@ -29,18 +30,15 @@ use whatsapp_rust::{
     prelude::{MessageBuilderExt, MessageExt},
     transport::{TokioWebSocketTransportFactory, Transport, TransportEvent, TransportFactory},
     types::events::{Event, LazyHistorySync},
-    wacore::{
-        download::MediaType,
-        store::{traits::Backend, InMemoryBackend},
-        types::presence::ReceiptType,
-    },
+    wacore::{download::MediaType, store::traits::Backend, types::presence::ReceiptType},
     waproto::whatsapp as wa,
     Client, TokioRuntime, UploadOptions,
 };
 
 use super::{
-    HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid, OpenRequest,
-    OutgoingImage, Receipt, ReceiptKind, SendReceipt, Session, WaError, WaEvent, WhatsApp,
+    store::DbBackend, HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid,
+    OpenRequest, OutgoingImage, Receipt, ReceiptKind, SendReceipt, Session, WaError, WaEvent,
+    WhatsApp,
 };
 use crate::domain::{ids::DeviceId, phone::PhoneNumber};
 
@@ -91,6 +89,8 @@ impl Drop for WaRuntime {
 
 pub struct LiveWhatsApp {
     runtime: WaRuntime,
+    /// Holds every device's session store.
+    db: DatabaseConnection,
     transport: SharedTransportFactory,
     /// One HTTP client (and connection pool) for every device's media and version fetches.
     http: UreqHttpClient,
@@ -99,7 +99,7 @@ pub struct LiveWhatsApp {
 }
 
 impl LiveWhatsApp {
-    pub fn new(options: LiveOptions) -> anyhow::Result<Arc<Self>> {
+    pub fn new(db: DatabaseConnection, options: LiveOptions) -> anyhow::Result<Arc<Self>> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(options.worker_threads.max(1))
             .thread_name("whatsapp")
@@ -117,6 +117,7 @@ impl LiveWhatsApp {
         };
         Ok(Arc::new(Self {
             runtime: WaRuntime(Some(runtime)),
+            db,
             transport,
             http: UreqHttpClient::new(),
             version: options.version,
@@ -145,7 +146,8 @@ impl WhatsApp for LiveWhatsApp {
         }
         let runtime = self.handle()?;
         let (events, receiver) = mpsc::channel(256);
-        let backend: Arc<dyn Backend> = Arc::new(InMemoryBackend::new());
+        let backend: Arc<dyn Backend> =
+            Arc::new(DbBackend::new(self.db.clone(), request.device_id));
         let transport = ReportingTransport {
             inner: self.transport.clone(),
             events: events.clone(),
@@ -205,12 +207,15 @@ impl WhatsApp for LiveWhatsApp {
     }
 
     async fn forget(&self, device_id: DeviceId) -> Result<(), WaError> {
-        // The in-memory store goes with the session.
+        // The client first: it flushes its state on shutdown and must not write it back.
         let session = self.sessions.lock().await.remove(&device_id);
         if let Some(session) = session {
             session.shutdown().await;
         }
-        Ok(())
+        DbBackend::new(self.db.clone(), device_id)
+            .wipe()
+            .await
+            .map_err(|err| WaError::Other(format!("removing the session store failed: {err}")))
     }
 }
 

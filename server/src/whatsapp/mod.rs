@@ -3,6 +3,7 @@
 
 pub mod live;
 pub mod sim;
+pub mod store;
 
 use std::{fmt, sync::Arc};
 

@@ -17,7 +17,7 @@ use wafleet::{
     startup::{Application, Overrides, Workers},
     state::AppState,
     telemetry,
-    whatsapp::WhatsApp,
+    whatsapp::live::SharedTransportFactory,
 };
 
 fn postgres_base() -> String {
@@ -147,6 +147,11 @@ pub async fn fresh_database() -> String {
     name
 }
 
+/// The URL of a database made by `fresh_database`.
+pub fn database_url(name: &str) -> String {
+    format!("{}/{name}", postgres_base())
+}
+
 /// Drops a database made by `fresh_database`.
 pub async fn drop_database(name: &str) {
     let admin = admin_connection().await;
@@ -165,8 +170,8 @@ pub struct TestOptions {
     /// Shared between nodes of one test; fresh per test otherwise.
     pub redis_prefix: Option<String>,
     pub env: Vec<(&'static str, String)>,
-    /// Replaces the WhatsApp network (e.g. the live adapter over a fake endpoint).
-    pub whatsapp: Option<std::sync::Arc<dyn WhatsApp>>,
+    /// How the live adapter reaches WhatsApp (an in-process fake endpoint).
+    pub whatsapp_transport: Option<SharedTransportFactory>,
 }
 
 impl Default for TestOptions {
@@ -176,7 +181,7 @@ impl Default for TestOptions {
             redis: true,
             redis_prefix: None,
             env: Vec::new(),
-            whatsapp: None,
+            whatsapp_transport: None,
         }
     }
 }
@@ -256,7 +261,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     let config = Config::from_source(&MapEnv(vars)).expect("test config");
     start(
         config,
-        options.whatsapp.clone(),
+        options.whatsapp_transport.clone(),
         database_url,
         owned_database,
         redis_prefix,
@@ -279,13 +284,13 @@ impl wafleet::config::Env for MapEnv<'_> {
 
 async fn start(
     config: Config,
-    whatsapp: Option<std::sync::Arc<dyn WhatsApp>>,
+    whatsapp_transport: Option<SharedTransportFactory>,
     database_url: String,
     owned_database: Option<String>,
     redis_prefix: String,
     media_dir: Option<TempDir>,
 ) -> TestApp {
-    let app = Application::build_with(config, Overrides { whatsapp })
+    let app = Application::build_with(config, Overrides { whatsapp_transport })
         .await
         .expect("app builds");
     let address = format!("http://{}", app.local_addr());

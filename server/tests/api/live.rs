@@ -21,7 +21,6 @@ use std::{
 use base64::{prelude::BASE64_STANDARD, Engine as _};
 use serde_json::{json, Value};
 use wacore_noise::NoiseCipher;
-use wafleet::whatsapp::live::{LiveOptions, LiveWhatsApp};
 use whatsapp_rust::{
     async_channel, async_trait,
     buffa::{Message as _, MessageField},
@@ -49,7 +48,7 @@ use whatsapp_rust::{
 use crate::helpers::{eventually, spawn_app_with, TestApp, TestOptions, TestUser, WsClient};
 
 /// The WhatsApp Web version the client claims (no HTTP version fetch).
-const WA_VERSION: (u32, u32, u32) = (2, 3000, 1_023_000_000);
+const WA_VERSION: &str = "2.3000.1023000000";
 
 /// The account the fake phone belongs to, and the companion slot it gives the new device.
 const PHONE_USER: &str = "15551234567";
@@ -943,23 +942,22 @@ impl FakeWhatsApp {
     }
 }
 
-fn live_whatsapp(fake: &Arc<FakeWhatsApp>) -> Arc<LiveWhatsApp> {
-    LiveWhatsApp::new(LiveOptions {
-        transport: Some(Arc::new(FakeFactory(fake.clone()))),
-        version: Some(WA_VERSION),
-        ..LiveOptions::default()
-    })
-    .unwrap()
+/// The live adapter reaches the fake instead of WhatsApp; the app builds the adapter itself, on
+/// its own database (the session store lives there).
+fn live_options(fake: &Arc<FakeWhatsApp>) -> TestOptions {
+    TestOptions {
+        env: vec![
+            ("WAFLEET_WHATSAPP", "live".into()),
+            ("WAFLEET_WHATSAPP_VERSION", WA_VERSION.into()),
+        ],
+        whatsapp_transport: Some(Arc::new(FakeFactory(fake.clone()))),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
 async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
-    let app = spawn_app_with(TestOptions {
-        env: vec![("WAFLEET_WHATSAPP", "live".into())],
-        whatsapp: Some(live_whatsapp(&FakeWhatsApp::new())),
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(live_options(&FakeWhatsApp::new())).await;
     let user = app.new_user().await;
     let id = app.add_device(&user.token, "Live").await;
     eventually(Duration::from_secs(30), "the first QR code", || async {
@@ -983,6 +981,8 @@ async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
     assert_eq!(fields.len(), 5, "{code}");
     assert!(fields[0].starts_with("2@fakeref"), "{code}");
     assert!(fields[1..4].iter().all(|f| f.len() == 44), "{code}");
+    // The client created the device's keys in the database store, not in memory.
+    assert_eq!(app.count("wa_device_state").await, 1);
 }
 
 /// A live app with one device that the fake phone paired: adds the device, reads its first QR
@@ -991,12 +991,7 @@ async fn a_new_live_device_shows_the_qr_code_of_the_whatsapp_endpoint() {
 async fn pair_live_device(
     fake: &Arc<FakeWhatsApp>,
 ) -> (TestApp, TestUser, String, Value, WsClient) {
-    let app = spawn_app_with(TestOptions {
-        env: vec![("WAFLEET_WHATSAPP", "live".into())],
-        whatsapp: Some(live_whatsapp(fake)),
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app_with(live_options(fake)).await;
     let user = app.new_user().await;
     let id = app.add_device(&user.token, "Live").await;
     eventually(Duration::from_secs(30), "the first QR code", || async {

@@ -13,3 +13,4 @@ mod outbox;
 mod schema;
 mod sqlite_smoke;
 mod subscriptions;
+mod wa_store;
