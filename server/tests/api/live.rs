@@ -1136,3 +1136,46 @@ async fn a_message_sent_from_a_paired_live_device_reaches_the_whatsapp_endpoint_
         assert_eq!(*signed_pre_key, SIGNED_PRE_KEY_ID, "{message:?}");
     }
 }
+
+#[tokio::test]
+async fn a_paired_live_device_logs_in_again_after_a_restart_without_a_new_qr_code() {
+    let fake = FakeWhatsApp::new();
+    let (mut first, user, id, _device, ws) = pair_live_device(&fake).await;
+    drop(ws);
+    first.stop().await;
+    let handshakes_before = fake.observe(|o| o.handshakes.len());
+
+    // A new process on the same database: the session store there is all it has.
+    let second = spawn_app_with(TestOptions {
+        database_url: Some(first.database_url.clone()),
+        redis_prefix: Some(first.redis_prefix.clone()),
+        ..live_options(&fake)
+    })
+    .await;
+    let mut last = Value::Null;
+    let online = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            last = second.device(&user.token, &id).await;
+            if last["status"] == "ONLINE" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(online.is_ok(), "not ONLINE: {last}\n{}", fake.summary());
+    assert_eq!(last["phone"], "+15551234567", "{last}");
+    assert!(last["qrCode"].is_null(), "{last}");
+    let observed = fake.summary();
+    fake.observe(|o| {
+        let after = &o.handshakes[handshakes_before..];
+        // Every connection after the restart was a login of the linked companion: no pairing.
+        assert!(!after.is_empty(), "{observed}");
+        assert!(
+            after
+                .iter()
+                .all(|h| h.ends_with(&format!("login {DEVICE_NUMBER}"))),
+            "{observed}"
+        );
+    });
+}
