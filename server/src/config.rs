@@ -40,6 +40,9 @@ pub struct Config {
     /// `WAFLEET_WHATSAPP_VERSION` (`2.3000.1023000000`): pins the WhatsApp Web version instead
     /// of fetching the current one over HTTP (for machines and tests without internet).
     pub whatsapp_version: Option<(u32, u32, u32)>,
+    /// `WAFLEET_WHATSAPP_THREADS` (default 2): worker threads of the runtime the live clients run
+    /// on, apart from the API's (Signal crypto, history inflate and mass reconnects stay there).
+    pub whatsapp_threads: usize,
     /// `WAFLEET_WEB_DIR`: the built SPA to serve (default `./web/dist` when it exists).
     pub web_dir: Option<PathBuf>,
     /// `WAFLEET_MEDIA_DIR`: where uploaded and received media are stored.
@@ -235,6 +238,13 @@ impl Config {
                 message: "must be between 1 and 1024".into(),
             });
         }
+        let whatsapp_threads: usize = parsed(env, "WAFLEET_WHATSAPP_THREADS", 2)?;
+        if whatsapp_threads == 0 || whatsapp_threads > 64 {
+            return Err(ConfigError {
+                var: "WAFLEET_WHATSAPP_THREADS",
+                message: "must be between 1 and 64".into(),
+            });
+        }
         let redis_prefix = env
             .get("WAFLEET_REDIS_PREFIX")
             .unwrap_or_else(|| "wafleet:".into());
@@ -247,6 +257,7 @@ impl Config {
             whatsapp_url: env
                 .get("WAFLEET_WHATSAPP_URL")
                 .map(|url| url.trim().to_owned()),
+            whatsapp_threads,
             whatsapp_version: match env.get("WAFLEET_WHATSAPP_VERSION") {
                 None => None,
                 Some(raw) => {
@@ -384,6 +395,8 @@ mod tests {
         let pinned =
             Config::from_source(&[("WAFLEET_WHATSAPP_VERSION", "2.3000.1023000000")]).unwrap();
         assert_eq!(pinned.whatsapp_version, Some((2, 3000, 1_023_000_000)));
+        let err = Config::from_source(&[("WAFLEET_WHATSAPP_THREADS", "0")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_WHATSAPP_THREADS");
         let err = Config::from_source(&[("WAFLEET_UPLOAD_MAX_MB", "0")]).unwrap_err();
         assert_eq!(err.var, "WAFLEET_UPLOAD_MAX_MB");
     }

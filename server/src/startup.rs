@@ -176,6 +176,7 @@ impl Application {
                     url: state.config.whatsapp_url.clone(),
                     version: state.config.whatsapp_version,
                     transport: overrides.whatsapp_transport,
+                    worker_threads: state.config.whatsapp_threads,
                     ..LiveOptions::default()
                 },
             )?
