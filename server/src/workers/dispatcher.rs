@@ -43,6 +43,8 @@ const PREFETCH: usize = 32;
 /// The shortest time between two reads of the queue: a read costs the queue work for every idle
 /// pacer's stream, so reads are spaced a little and each serves many pacers.
 const FETCH_SPACING: Duration = Duration::from_millis(20);
+/// Batches of pacers' database operations executed at the same time.
+const WRITE_BATCHES_IN_FLIGHT: usize = 2;
 
 /// One batched database operation asked for by a pacer.
 enum Op {
@@ -262,8 +264,16 @@ impl Dispatcher {
     }
 
     /// Executes pacers' operations in batches: whatever is waiting becomes one statement per kind.
+    /// `WRITE_BATCHES_IN_FLIGHT` batches run at once, so the database works on one while the
+    /// next is gathered and sent. A row's operations can never overtake each other: its pacer
+    /// awaits each reply before it asks for the next step.
     async fn write(self: Arc<Self>, mut ops: mpsc::UnboundedReceiver<Op>) {
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(WRITE_BATCHES_IN_FLIGHT));
         while let Some(first) = ops.recv().await {
+            // Waiting for a free slot lets the batch grow meanwhile.
+            let Ok(slot) = in_flight.clone().acquire_owned().await else {
+                return;
+            };
             let mut batch = vec![first];
             while batch.len() < 5000 {
                 match ops.try_recv() {
@@ -271,67 +281,75 @@ impl Dispatcher {
                     Err(_) => break,
                 }
             }
-            let mut loads = Vec::new();
-            let mut claims = Vec::new();
-            let mut finishes = Vec::new();
-            let mut acks = Vec::new();
-            for op in batch {
-                match op {
-                    Op::Load(id, reply) => loads.push((id, reply)),
-                    Op::Claim(claim, reply) => claims.push((claim, reply)),
-                    Op::Finish(id, outcome, reply) => finishes.push((id, outcome, reply)),
-                    Op::Ack(delivery) => acks.push(delivery),
-                }
+            let this = self.clone();
+            tokio::spawn(async move {
+                this.write_batch(batch).await;
+                drop(slot);
+            });
+        }
+    }
+
+    async fn write_batch(&self, batch: Vec<Op>) {
+        let mut loads = Vec::new();
+        let mut claims = Vec::new();
+        let mut finishes = Vec::new();
+        let mut acks = Vec::new();
+        for op in batch {
+            match op {
+                Op::Load(id, reply) => loads.push((id, reply)),
+                Op::Claim(claim, reply) => claims.push((claim, reply)),
+                Op::Finish(id, outcome, reply) => finishes.push((id, outcome, reply)),
+                Op::Ack(delivery) => acks.push(delivery),
             }
-            if !loads.is_empty() {
-                let ids: Vec<i64> = loads.iter().map(|(id, _)| *id).collect();
-                let found = outbox::load(&self.app.db, &ids)
-                    .await
-                    .unwrap_or_else(|err| {
-                        tracing::error!(error = ?err, "loading outbox rows failed");
-                        Vec::new()
-                    });
-                let mut by_id: HashMap<i64, rows::Model> =
-                    found.into_iter().map(|r| (r.id, r)).collect();
-                for (id, reply) in loads {
-                    let _ = reply.send(by_id.remove(&id));
-                }
+        }
+        if !loads.is_empty() {
+            let ids: Vec<i64> = loads.iter().map(|(id, _)| *id).collect();
+            let found = outbox::load(&self.app.db, &ids)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = ?err, "loading outbox rows failed");
+                    Vec::new()
+                });
+            let mut by_id: HashMap<i64, rows::Model> =
+                found.into_iter().map(|r| (r.id, r)).collect();
+            for (id, reply) in loads {
+                let _ = reply.send(by_id.remove(&id));
             }
-            if !claims.is_empty() {
-                let list: Vec<Claim> = claims.iter().map(|(c, _)| *c).collect();
-                let claimed = outbox::claim(&self.app.db, &list)
-                    .await
-                    .unwrap_or_else(|err| {
-                        tracing::error!(error = ?err, "claiming outbox rows failed");
-                        Vec::new()
-                    });
-                self.publish(&claimed).await;
-                let mut by_id: HashMap<i64, rows::Model> =
-                    claimed.into_iter().map(|r| (r.id, r)).collect();
-                for (claim, reply) in claims {
-                    let _ = reply.send(by_id.remove(&claim.row_id));
-                }
+        }
+        if !claims.is_empty() {
+            let list: Vec<Claim> = claims.iter().map(|(c, _)| *c).collect();
+            let claimed = outbox::claim(&self.app.db, &list)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = ?err, "claiming outbox rows failed");
+                    Vec::new()
+                });
+            self.publish(&claimed).await;
+            let mut by_id: HashMap<i64, rows::Model> =
+                claimed.into_iter().map(|r| (r.id, r)).collect();
+            for (claim, reply) in claims {
+                let _ = reply.send(by_id.remove(&claim.row_id));
             }
-            if !finishes.is_empty() {
-                let outcomes: Vec<(i64, Outcome)> =
-                    finishes.iter().map(|(id, o, _)| (*id, o.clone())).collect();
-                let result = outbox::finish(&self.app.db, &outcomes).await;
-                let stored = result.is_ok();
-                match result {
-                    Ok(changed) => {
-                        self.publish(&changed).await;
-                        self.recorder.record(&changed);
-                    }
-                    Err(err) => tracing::error!(error = ?err, "recording sends failed"),
+        }
+        if !finishes.is_empty() {
+            let outcomes: Vec<(i64, Outcome)> =
+                finishes.iter().map(|(id, o, _)| (*id, o.clone())).collect();
+            let result = outbox::finish(&self.app.db, &outcomes).await;
+            let stored = result.is_ok();
+            match result {
+                Ok(changed) => {
+                    self.publish(&changed).await;
+                    self.recorder.record(&changed);
                 }
-                for (_, _, reply) in finishes {
-                    let _ = reply.send(stored);
-                }
+                Err(err) => tracing::error!(error = ?err, "recording sends failed"),
             }
-            if !acks.is_empty() {
-                if let Err(err) = self.queue.ack(&acks).await {
-                    tracing::warn!(error = %err, "acknowledging queue entries failed");
-                }
+            for (_, _, reply) in finishes {
+                let _ = reply.send(stored);
+            }
+        }
+        if !acks.is_empty() {
+            if let Err(err) = self.queue.ack(&acks).await {
+                tracing::warn!(error = %err, "acknowledging queue entries failed");
             }
         }
     }
