@@ -46,6 +46,32 @@ const FETCH_SPACING: Duration = Duration::from_millis(20);
 /// Batches of pacers' database operations executed at the same time.
 const WRITE_BATCHES_IN_FLIGHT: usize = 2;
 
+/// A queue entry with what the fetcher read of its row along with it. The claim decides anyway
+/// (it checks the row is still QUEUED), so a row read a little earlier is good enough to skip
+/// settled rows and to know the row's delays; reading it with the entries saves every send one
+/// round of the writer.
+struct Work {
+    delivery: Delivery,
+    row: Prefetched,
+}
+
+enum Prefetched {
+    Row(Box<rows::Model>),
+    /// No such row (deleted): the entry is only acknowledged.
+    Gone,
+    /// Not read (reclaimed entries, or the read failed): the pacer reads it.
+    Unread,
+}
+
+impl Work {
+    fn unread(delivery: Delivery) -> Self {
+        Self {
+            delivery,
+            row: Prefetched::Unread,
+        }
+    }
+}
+
 /// One batched database operation asked for by a pacer.
 enum Op {
     Load(i64, oneshot::Sender<Option<rows::Model>>),
@@ -62,7 +88,7 @@ pub struct Dispatcher {
     ops: mpsc::UnboundedSender<Op>,
     ops_rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
     /// Pacers waiting for their next entries.
-    hungry: Mutex<HashMap<DeviceId, oneshot::Sender<Vec<Delivery>>>>,
+    hungry: Mutex<HashMap<DeviceId, oneshot::Sender<Vec<Work>>>>,
     became_hungry: Notify,
     pacers: Mutex<HashMap<DeviceId, tokio::task::AbortHandle>>,
     /// Devices whose settings changed since their pacer read them.
@@ -154,11 +180,7 @@ impl Dispatcher {
         PacerHandle { cancel, task }
     }
 
-    async fn next_for(
-        &self,
-        device_id: DeviceId,
-        cancel: &CancellationToken,
-    ) -> Option<Vec<Delivery>> {
+    async fn next_for(&self, device_id: DeviceId, cancel: &CancellationToken) -> Option<Vec<Work>> {
         let (tx, rx) = oneshot::channel();
         if let Ok(mut hungry) = self.hungry.lock() {
             hungry.insert(device_id, tx);
@@ -232,12 +254,31 @@ impl Dispatcher {
                 .await
             {
                 Ok(deliveries) => {
-                    let mut by_device: HashMap<DeviceId, Vec<Delivery>> = HashMap::new();
+                    let ids: Vec<i64> = deliveries.iter().map(|d| d.row_id).collect();
+                    let mut rows: Option<HashMap<i64, rows::Model>> = match outbox::load(
+                        &self.app.db,
+                        &ids,
+                    )
+                    .await
+                    {
+                        Ok(found) => Some(found.into_iter().map(|r| (r.id, r)).collect()),
+                        Err(err) => {
+                            tracing::warn!(error = ?err, "reading outbox rows with their entries failed");
+                            None
+                        }
+                    };
+                    let mut by_device: HashMap<DeviceId, Vec<Work>> = HashMap::new();
                     for delivery in deliveries {
+                        let row = match rows.as_mut() {
+                            Some(rows) => rows
+                                .remove(&delivery.row_id)
+                                .map_or(Prefetched::Gone, |r| Prefetched::Row(Box::new(r))),
+                            None => Prefetched::Unread,
+                        };
                         by_device
                             .entry(delivery.device_id)
                             .or_default()
-                            .push(delivery);
+                            .push(Work { delivery, row });
                     }
                     for (device_id, entries) in by_device {
                         let waiting = self
@@ -463,14 +504,14 @@ impl Pacer {
             Ok(_) => {}
             Err(err) => tracing::error!(error = ?err, "cannot settle interrupted rows"),
         }
-        let mut backlog: VecDeque<Delivery> =
-            match self.dispatcher.queue.reclaim(self.device_id).await {
-                Ok(entries) => entries.into(),
-                Err(err) => {
-                    tracing::warn!(error = %err, "cannot reclaim queue entries");
-                    VecDeque::new()
-                }
-            };
+        let mut backlog: VecDeque<Work> = match self.dispatcher.queue.reclaim(self.device_id).await
+        {
+            Ok(entries) => entries.into_iter().map(Work::unread).collect(),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot reclaim queue entries");
+                VecDeque::new()
+            }
+        };
         let Some(mut rules) = self.rules().await else {
             return;
         };
@@ -484,8 +525,8 @@ impl Pacer {
             if self.cancel.is_cancelled() {
                 return;
             }
-            let delivery = match backlog.pop_front() {
-                Some(delivery) => delivery,
+            let Work { delivery, row } = match backlog.pop_front() {
+                Some(work) => work,
                 None => match self.dispatcher.next_for(self.device_id, &self.cancel).await {
                     Some(entries) => {
                         backlog.extend(entries);
@@ -494,12 +535,16 @@ impl Pacer {
                     None => return,
                 },
             };
-            let Some(row) = self
-                .dispatcher
-                .op(|tx| Op::Load(delivery.row_id, tx))
-                .await
-                .flatten()
-            else {
+            let row = match row {
+                Prefetched::Row(row) => Some(*row),
+                Prefetched::Gone => None,
+                Prefetched::Unread => self
+                    .dispatcher
+                    .op(|tx| Op::Load(delivery.row_id, tx))
+                    .await
+                    .flatten(),
+            };
+            let Some(row) = row else {
                 self.ack(delivery);
                 continue;
             };
@@ -529,7 +574,8 @@ impl Pacer {
                         .to_std()
                         .unwrap_or(Duration::from_secs(60));
                     tracing::info!("daily cap reached; resting until tomorrow");
-                    backlog.push_front(delivery);
+                    // Read again when the day turns: by then it may be settled.
+                    backlog.push_front(Work::unread(delivery));
                     if self.sleep(wait).await {
                         return;
                     }
@@ -544,7 +590,7 @@ impl Pacer {
             let send_at = last_send.map_or_else(Instant::now, |at| at + gap);
             let jid = Jid::parse(&row.recipient_jid).ok();
             if self.wait_with_typing(send_at, gap, jid.as_ref()).await {
-                backlog.push_front(delivery);
+                // Stopping: the entry stays pending on the queue for the next pacer.
                 return;
             }
             let claim = Claim {
