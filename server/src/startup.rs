@@ -177,7 +177,6 @@ impl Application {
                     version: state.config.whatsapp_version,
                     transport: overrides.whatsapp_transport,
                     worker_threads: state.config.whatsapp_threads,
-                    ..LiveOptions::default()
                 },
             )?
         };
