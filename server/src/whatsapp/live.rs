@@ -702,6 +702,26 @@ mod tests {
         let image = image.image.unwrap();
         assert_eq!(image.mime, "image/png");
         assert_eq!(image.caption.as_deref(), Some("look"));
+
+        // A group message keeps the group as its chat and the member as its sender: the inbox
+        // tells personal chats from groups by the chat, and drops the group's.
+        let group = MessageInfo {
+            source: MessageSource {
+                chat: wa("120363000000000000@g.us"),
+                sender: wa("60122222222@s.whatsapp.net"),
+                is_group: true,
+                ..MessageSource::default()
+            },
+            id: "3EB0BBB".into(),
+            timestamp: DateTime::<Utc>::from(at(1_700_000_100)),
+            ..MessageInfo::default()
+        };
+        let in_group = inbound(&wa::Message::text("hi all"), &group).unwrap();
+        assert_eq!(in_group.chat.as_str(), "120363000000000000@g.us");
+        assert_eq!(in_group.sender.as_str(), "60122222222@s.whatsapp.net");
+        assert!(in_group.sender_alt.is_none());
+        assert!(!in_group.chat.is_personal());
+        assert!(text.chat.is_personal());
     }
 
     #[test]
