@@ -1016,10 +1016,16 @@ async fn pair_live_device(
 
     // A fresh pairing reports `Connected` only after the critical app-state sync, which first
     // gives the phone 10 s to share the app-state key (the fake phone does not).
+    let device = wait_online(&app, &user, &id, fake).await;
+    (app, user, id, device, ws)
+}
+
+/// Waits until our API shows the device ONLINE and returns it as the `device` query shows it.
+async fn wait_online(app: &TestApp, user: &TestUser, id: &str, fake: &FakeWhatsApp) -> Value {
     let mut last = Value::Null;
     let online = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
-            last = app.device(&user.token, &id).await;
+            last = app.device(&user.token, id).await;
             if last["status"] == "ONLINE" {
                 return;
             }
@@ -1028,7 +1034,7 @@ async fn pair_live_device(
     })
     .await;
     assert!(online.is_ok(), "not ONLINE: {last}\n{}", fake.summary());
-    (app, user, id, last, ws)
+    last
 }
 
 #[tokio::test]
@@ -1152,18 +1158,7 @@ async fn a_paired_live_device_logs_in_again_after_a_restart_without_a_new_qr_cod
         ..live_options(&fake)
     })
     .await;
-    let mut last = Value::Null;
-    let online = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            last = second.device(&user.token, &id).await;
-            if last["status"] == "ONLINE" {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await;
-    assert!(online.is_ok(), "not ONLINE: {last}\n{}", fake.summary());
+    let last = wait_online(&second, &user, &id, &fake).await;
     assert_eq!(last["phone"], "+15551234567", "{last}");
     assert!(last["qrCode"].is_null(), "{last}");
     let observed = fake.summary();
