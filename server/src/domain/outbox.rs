@@ -250,7 +250,9 @@ pub async fn insert(
     let txn = db.begin().await?;
     let mut inserted = Vec::with_capacity(messages.len());
     let mut deltas = CounterDeltas::default();
-    for chunk in messages.chunks(500) {
+    // Few, large statements; 900 rows × 30 columns stay below SQLite's 32,766 bound parameters
+    // per statement, with room for a few more columns.
+    for chunk in messages.chunks(900) {
         let models: Vec<rows::ActiveModel> = chunk.iter().map(|m| to_active(m, now)).collect();
         let created = rows::Entity::insert_many(models)
             .on_conflict(OnConflict::new().do_nothing().to_owned())
