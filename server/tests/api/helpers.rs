@@ -208,6 +208,11 @@ impl TempDir {
         std::fs::create_dir_all(&path).unwrap();
         Self(path)
     }
+
+    /// The URL of a SQLite database file `name` in this directory, created on first connect.
+    pub fn sqlite_url(&self, name: &str) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.join(name).display())
+    }
 }
 
 impl Drop for TempDir {

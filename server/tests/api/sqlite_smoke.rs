@@ -7,7 +7,7 @@ use crate::helpers::{spawn_app_with, TempDir, TestOptions, PASSWORD};
 #[tokio::test]
 async fn the_embedded_default_signs_up_logs_in_and_survives_a_restart() {
     let dir = TempDir::new();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let url = dir.sqlite_url("wafleet.db");
     let options = TestOptions {
         database_url: Some(url),
         redis: false,
@@ -59,7 +59,7 @@ async fn the_embedded_default_signs_up_logs_in_and_survives_a_restart() {
 #[tokio::test]
 async fn the_embedded_default_pairs_a_device_and_sends_through_the_in_process_queue() {
     let dir = TempDir::new();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let url = dir.sqlite_url("wafleet.db");
     let app = spawn_app_with(TestOptions {
         database_url: Some(url),
         redis: false,
@@ -96,7 +96,7 @@ async fn the_embedded_default_pairs_a_device_and_sends_through_the_in_process_qu
 #[tokio::test]
 async fn concurrent_sends_on_the_embedded_default_all_succeed_once() {
     let dir = TempDir::new();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let url = dir.sqlite_url("wafleet.db");
     let app = spawn_app_with(TestOptions {
         database_url: Some(url),
         redis: false,
@@ -138,7 +138,7 @@ async fn concurrent_sends_on_the_embedded_default_all_succeed_once() {
 #[tokio::test]
 async fn sends_held_by_a_pacer_when_its_device_drops_go_out_after_the_reconnect() {
     let dir = TempDir::new();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("wafleet.db").display());
+    let url = dir.sqlite_url("wafleet.db");
     let app = spawn_app_with(TestOptions {
         database_url: Some(url),
         redis: false,

@@ -82,7 +82,7 @@ async fn new_device(db: &DatabaseConnection, owner: UserId) -> DeviceId {
 
 async fn sqlite() -> (DatabaseConnection, TempDir) {
     let dir = TempDir::new();
-    let url = format!("sqlite://{}?mode=rwc", dir.0.join("store.db").display());
+    let url = dir.sqlite_url("store.db");
     let db = wafleet::db::connect(&url).await.unwrap();
     wafleet::db::migrate(&db).await.unwrap();
     (db, dir)
