@@ -11,6 +11,10 @@ use wafleet::{
     entities::{devices, users},
 };
 
+/// The allocator the `wafleet` binary uses, so a benchmark measures what runs in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Configuration variables given as a list instead of the process environment.
 pub struct Vars(pub Vec<(&'static str, String)>);
 
