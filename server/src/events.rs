@@ -1,8 +1,9 @@
 //! The event bus behind GraphQL subscriptions.
 //!
 //! Without Redis, events go through an in-process broadcast channel. With Redis, every event is
-//! published on one Redis pub/sub channel and each node forwards what it receives into its own
-//! broadcast channel, so a subscription on one node sees events published on any node.
+//! also published on one Redis pub/sub channel and each node forwards what other nodes publish
+//! into its own broadcast channel, so a subscription on one node sees events published on any
+//! node. A node delivers its own events directly and skips them when Redis echoes them back.
 
 use std::sync::Arc;
 
@@ -22,8 +23,9 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// Adjacently tagged: with the tag first, decoding needs no buffering of the whole event.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "type")]
+#[serde(tag = "type", content = "data")]
 pub enum EventKind {
     /// The user's profile changed.
     UserUpdated,
@@ -176,6 +178,27 @@ pub struct EventBus {
 struct RedisPublisher {
     client: Pool,
     channel: String,
+    /// This bus's id on the channel: its own events are delivered locally and skipped when they
+    /// come back from Redis, so a node never decodes what it published itself.
+    node: Uuid,
+}
+
+/// An event on the Redis channel, with the bus that published it.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    node: Uuid,
+    event: &'a Event,
+}
+
+/// How the messages of bus `node` begin on the channel (`Envelope` serializes `node` first).
+fn own_prefix(node: Uuid) -> String {
+    format!("{{\"node\":\"{node}\"")
+}
+
+/// What another node's bus reads of an `Envelope` (the node id is only for skipping).
+#[derive(Deserialize)]
+struct ReceivedEnvelope {
+    event: Event,
 }
 
 impl EventBus {
@@ -208,6 +231,8 @@ impl EventBus {
             .context("subscribing to the event channel")?;
         let mut messages = subscriber.message_rx();
         let forward = local.clone();
+        let node = Uuid::new_v4();
+        let own = own_prefix(node);
         tokio::spawn(async move {
             // Keeps the subscriber client alive as long as the forwarding task runs.
             let _subscriber = subscriber;
@@ -217,9 +242,12 @@ impl EventBus {
                         let Some(text) = message.value.as_str() else {
                             continue;
                         };
-                        match serde_json::from_str::<Event>(&text) {
-                            Ok(event) => {
-                                let _ = forward.send(Arc::new(event));
+                        if text.starts_with(&own) {
+                            continue;
+                        }
+                        match serde_json::from_str::<ReceivedEnvelope>(&text) {
+                            Ok(envelope) => {
+                                let _ = forward.send(Arc::new(envelope.event));
                             }
                             Err(err) => {
                                 tracing::warn!(error = %err, "undecodable event on the bus")
@@ -235,7 +263,11 @@ impl EventBus {
         });
         Ok(Self {
             local,
-            redis: Some(RedisPublisher { client, channel }),
+            redis: Some(RedisPublisher {
+                client,
+                channel,
+                node,
+            }),
         })
     }
 
@@ -243,20 +275,19 @@ impl EventBus {
     /// describes a change already committed, so a lost notification is logged, not raised.
     pub async fn publish(&self, event: Event) {
         if let Some(redis) = &self.redis {
-            let payload = match serde_json::to_string(&event) {
-                Ok(p) => p,
-                Err(err) => {
-                    tracing::error!(error = %err, "cannot encode event");
-                    return;
-                }
+            let envelope = Envelope {
+                node: redis.node,
+                event: &event,
             };
-            let sent: Result<i64, _> = redis.client.next().publish(&redis.channel, payload).await;
-            match sent {
-                Ok(_) => return,
-                // Redis is down: at least the subscribers on this node get it.
-                Err(err) => {
-                    tracing::warn!(error = %err, "publishing on Redis failed; delivering locally")
+            match serde_json::to_string(&envelope) {
+                Ok(payload) => {
+                    let sent: Result<i64, _> =
+                        redis.client.next().publish(&redis.channel, payload).await;
+                    if let Err(err) = sent {
+                        tracing::warn!(error = %err, "publishing on Redis failed; only this node's subscribers get the event");
+                    }
                 }
+                Err(err) => tracing::error!(error = %err, "cannot encode event"),
             }
         }
         let _ = self.local.send(Arc::new(event));
@@ -264,5 +295,31 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.local.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bus_recognises_its_own_messages_and_others_decode_them() {
+        let node = Uuid::new_v4();
+        let event = Event {
+            user_id: Uuid::new_v4(),
+            kind: EventKind::DeviceError {
+                device_id: Uuid::new_v4(),
+                message: "lost".into(),
+            },
+        };
+        let text = serde_json::to_string(&Envelope {
+            node,
+            event: &event,
+        })
+        .unwrap();
+        assert!(text.starts_with(&own_prefix(node)));
+        assert!(!text.starts_with(&own_prefix(Uuid::new_v4())));
+        let received: ReceivedEnvelope = serde_json::from_str(&text).unwrap();
+        assert_eq!(received.event, event);
     }
 }
