@@ -477,11 +477,16 @@ pub async fn record_sends(
         let touched_chats: std::collections::HashSet<(uuid::Uuid, String)> =
             newest.into_keys().collect();
         let touched: Vec<String> = touched_chats.iter().map(|(_, chat)| chat.clone()).collect();
+        // Both columns, so the (device, chat, …) index finds the touched chats' messages; by
+        // chat alone every batch of sends would read the whole messages table.
+        let devices: std::collections::HashSet<uuid::Uuid> =
+            touched_chats.iter().map(|(device, _)| *device).collect();
         let crowded: Vec<(uuid::Uuid, String, i64)> = messages::Entity::find()
             .select_only()
             .column(messages::Column::DeviceId)
             .column(messages::Column::ChatJid)
             .column_as(messages::Column::Id.count(), "n")
+            .filter(messages::Column::DeviceId.is_in(devices))
             .filter(messages::Column::ChatJid.is_in(touched))
             .group_by(messages::Column::DeviceId)
             .group_by(messages::Column::ChatJid)
