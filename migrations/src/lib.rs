@@ -7,6 +7,7 @@ mod m20261126_000002_create_device_history_and_sim;
 mod m20261126_000003_create_outbox;
 mod m20261126_000004_create_inbox;
 mod m20261126_000005_create_whatsapp_store;
+mod m20261126_000006_outbox_pipeline_stage;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_outbox::Migration),
             Box::new(m20261126_000004_create_inbox::Migration),
             Box::new(m20261126_000005_create_whatsapp_store::Migration),
+            Box::new(m20261126_000006_outbox_pipeline_stage::Migration),
         ]
     }
 }

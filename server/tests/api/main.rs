@@ -10,6 +10,7 @@ mod http_surface;
 mod inbox;
 mod live;
 mod outbox;
+mod outbox_rows;
 mod schema;
 mod sqlite_smoke;
 mod subscriptions;

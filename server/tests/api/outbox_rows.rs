@@ -1,0 +1,233 @@
+//! The outbox's batched statements on both databases: a claim is fenced by the device's lease
+//! token and succeeds once, each row of a batch gets its own WhatsApp id or error back exactly
+//! as given, a settled row is never settled again, and the counters follow.
+
+use std::collections::HashMap;
+
+use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use wafleet::{
+    auth::accounts::{create_user_cli, NewAccount},
+    domain::{
+        accounts::{Email, FullName, Password},
+        devices::{self, DeviceName, NewDevice, SendDelay},
+        ids::{DeviceId, UserId},
+        outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, Source, INTERRUPTED},
+        phone::PhoneNumber,
+    },
+    whatsapp::Jid,
+};
+
+use crate::helpers::{database_url, drop_database, fresh_database, TempDir};
+
+#[tokio::test]
+async fn claims_and_settles_on_postgres() {
+    let name = fresh_database().await;
+    let db = wafleet::db::connect(&database_url(&name)).await.unwrap();
+    claims_and_settles(&db).await;
+    db.close().await.unwrap();
+    drop_database(&name).await;
+}
+
+#[tokio::test]
+async fn claims_and_settles_on_sqlite() {
+    let dir = TempDir::new();
+    let db = wafleet::db::connect(&dir.sqlite_url("outbox.db"))
+        .await
+        .unwrap();
+    wafleet::db::migrate(&db).await.unwrap();
+    claims_and_settles(&db).await;
+    db.close().await.unwrap();
+}
+
+/// A device of `owner` whose current lease token is `token`.
+async fn device(db: &DatabaseConnection, owner: UserId, token: i64) -> DeviceId {
+    let new = NewDevice {
+        name: DeviceName::parse("Rows").unwrap(),
+        delay: SendDelay::new(0, 0).unwrap(),
+        daily_cap: None,
+    };
+    let id = devices::create(db, owner, new).await.unwrap().id;
+    wafleet::entities::devices::Entity::update_many()
+        .col_expr(
+            wafleet::entities::devices::Column::LeaseToken,
+            Expr::value(token),
+        )
+        .filter(wafleet::entities::devices::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .unwrap();
+    DeviceId(id)
+}
+
+fn message(owner: UserId, device_id: DeviceId, n: u32) -> NewMessage {
+    let phone = PhoneNumber::parse(&format!("+601900000{n:02}")).unwrap();
+    NewMessage {
+        owner,
+        device_id,
+        jid: Jid::from_phone(&phone),
+        phone,
+        name: None,
+        content: Content::Text(format!("hello {n}")),
+        source: Source::Inbox,
+        source_id: None,
+        campaign_id: None,
+        sequence_step_id: None,
+        delay: None,
+        scheduled_at: None,
+    }
+}
+
+fn claim(row_id: i64, device_id: DeviceId, token: i64) -> Claim {
+    Claim {
+        row_id,
+        device_id,
+        token,
+    }
+}
+
+async fn rows_by_id(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> HashMap<i64, wafleet::entities::broadcast_messages::Model> {
+    outbox::load(db, ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect()
+}
+
+async fn claims_and_settles(db: &DatabaseConnection) {
+    let account = NewAccount {
+        email: Email::parse("rows@example.com").unwrap(),
+        password: Password::parse("plum-orchard-42").unwrap(),
+        full_name: FullName::parse("Rows Owner").unwrap(),
+    };
+    let owner = UserId(create_user_cli(db, account).await.unwrap().id);
+    let a = device(db, owner, 7).await;
+    let b = device(db, owner, 3).await;
+    let inserted = outbox::insert(
+        db,
+        vec![
+            message(owner, a, 1),
+            message(owner, a, 2),
+            message(owner, b, 3),
+            message(owner, a, 4),
+        ],
+    )
+    .await
+    .unwrap();
+    let id_of = |n: u32| {
+        let text = format!("hello {n}");
+        inserted
+            .iter()
+            .find(|r| r.text.as_deref() == Some(text.as_str()))
+            .map(|r| r.id)
+            .unwrap()
+    };
+    let (r1, r2, r3, r4) = (id_of(1), id_of(2), id_of(3), id_of(4));
+    let ids = [r1, r2, r3, r4];
+
+    // Row 2's claimer holds a stale token (6, the device is at 7): it must not get the row.
+    let claimed = outbox::claim(
+        db,
+        &[
+            claim(r1, a, 7),
+            claim(r2, a, 6),
+            claim(r3, b, 3),
+            claim(r4, a, 7),
+        ],
+    )
+    .await
+    .unwrap();
+    let mut claimed_ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+    claimed_ids.sort_unstable();
+    assert_eq!(claimed_ids, vec![r1, r3, r4]);
+    let tokens: HashMap<i64, Option<i64>> = claimed.iter().map(|r| (r.id, r.claim_token)).collect();
+    assert_eq!(tokens[&r1], Some(7));
+    assert_eq!(tokens[&r3], Some(3));
+    assert!(claimed
+        .iter()
+        .all(|r| outbox::status_of(r) == OutboxStatus::Sending && r.attempts == 1));
+
+    // A claim succeeds once.
+    assert!(outbox::claim(db, &[claim(r1, a, 7)])
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Each row of one batch keeps exactly its own value, quotes, backslashes and all.
+    let wa_id = r#"3EB0'it's "quoted"\x"#;
+    let error = "the contact's phone said: \"no\" \\ 🙅 ' -- ; DROP TABLE devices";
+    let changed = outbox::finish(
+        db,
+        &[
+            (
+                r1,
+                Outcome::Sent {
+                    wa_message_id: wa_id.into(),
+                },
+            ),
+            (
+                r3,
+                Outcome::Failed {
+                    error: error.into(),
+                },
+            ),
+            (r4, Outcome::NotSent),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.len(), 3);
+    let rows = rows_by_id(db, &ids).await;
+    assert_eq!(outbox::status_of(&rows[&r1]), OutboxStatus::Sent);
+    assert_eq!(rows[&r1].wa_message_id.as_deref(), Some(wa_id));
+    assert!(rows[&r1].sent_at.is_some());
+    assert_eq!(outbox::status_of(&rows[&r3]), OutboxStatus::Failed);
+    assert_eq!(rows[&r3].last_error.as_deref(), Some(error));
+    assert_eq!(rows[&r3].wa_message_id, None);
+    assert_eq!(outbox::status_of(&rows[&r4]), OutboxStatus::Queued);
+    assert_eq!(outbox::status_of(&rows[&r2]), OutboxStatus::Queued);
+
+    // A settled row is not settled again.
+    let again = outbox::finish(
+        db,
+        &[(
+            r1,
+            Outcome::Sent {
+                wa_message_id: "other".into(),
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    assert!(again.is_empty());
+    let rows = rows_by_id(db, &[r1]).await;
+    assert_eq!(rows[&r1].wa_message_id.as_deref(), Some(wa_id));
+
+    // The reconciler's view (through the queue-stage index): rows 2 and 4 wait on device A.
+    assert_eq!(outbox::queued_ids(db, a).await.unwrap(), vec![r2, r4]);
+    assert!(outbox::queued_ids(db, b).await.unwrap().is_empty());
+
+    let device_a = outbox::counters(db, "device", a.0).await.unwrap();
+    assert_eq!(device_a.get(&OutboxStatus::Queued), Some(&2));
+    assert_eq!(device_a.get(&OutboxStatus::Sent), Some(&1));
+    let totals = outbox::counters(db, "user", owner.0).await.unwrap();
+    assert_eq!(totals.get(&OutboxStatus::Queued), Some(&2));
+    assert_eq!(totals.get(&OutboxStatus::Sent), Some(&1));
+    assert_eq!(totals.get(&OutboxStatus::Failed), Some(&1));
+
+    // A row left SENDING by an earlier holder fails as interrupted when the device is taken over.
+    assert_eq!(
+        outbox::claim(db, &[claim(r2, a, 7)]).await.unwrap().len(),
+        1
+    );
+    let interrupted = outbox::fail_interrupted(db, a, 8).await.unwrap();
+    assert_eq!(
+        interrupted.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![r2]
+    );
+    assert_eq!(interrupted[0].last_error.as_deref(), Some(INTERRUPTED));
+    assert_eq!(outbox::queued_ids(db, a).await.unwrap(), vec![r4]);
+}
