@@ -27,7 +27,7 @@ use wafleet::{
     config::Config,
     domain::{
         ids::{DeviceId, UserId},
-        outbox::{self, Content, NewMessage, OutboxStatus, Source},
+        outbox::{self, Content, NewMessage, OutboxStatus},
         phone::PhoneNumber,
     },
     startup::Application,
@@ -52,20 +52,13 @@ fn messages(owner: UserId, devices: &[DeviceId], rows: usize, tag: &str) -> Vec<
     (0..rows)
         .map(|n| {
             let phone = PhoneNumber::parse(&format!("+6019{n:07}")).unwrap();
-            NewMessage {
+            NewMessage::inbox(
                 owner,
-                device_id: devices[n % devices.len()],
-                jid: Jid::from_phone(&phone),
-                phone,
-                name: None,
-                content: Content::Text(format!("{tag} {n}")),
-                source: Source::Inbox,
-                source_id: None,
-                campaign_id: None,
-                sequence_step_id: None,
-                delay: None,
-                scheduled_at: None,
-            }
+                devices[n % devices.len()],
+                phone.clone(),
+                Jid::from_phone(&phone),
+                Content::Text(format!("{tag} {n}")),
+            )
         })
         .collect()
 }

@@ -354,20 +354,7 @@ impl OutboxMutation {
             )
             .into());
         }
-        let message = NewMessage {
-            owner: viewer.user_id,
-            device_id,
-            phone,
-            jid,
-            name: None,
-            content,
-            source: Source::Inbox,
-            source_id: None,
-            campaign_id: None,
-            sequence_step_id: None,
-            delay: None,
-            scheduled_at: None,
-        };
+        let message = NewMessage::inbox(viewer.user_id, device_id, phone, jid, content);
         // The message shows in its thread at once, as PENDING.
         let (_, threads) = dispatcher::enqueue_with_threads(app, vec![message], true).await?;
         let recorded = threads

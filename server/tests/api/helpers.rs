@@ -13,7 +13,13 @@ use tokio::sync::{oneshot, OnceCell};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Message};
 use uuid::Uuid;
 use wafleet::{
+    auth::accounts::{create_user_cli, NewAccount},
     config::Config,
+    domain::{
+        accounts::{Email, FullName, Password},
+        devices::{self, DeviceName, NewDevice, SendDelay},
+        ids::{DeviceId, UserId},
+    },
     startup::{Application, Overrides, Workers},
     state::AppState,
     telemetry,
@@ -159,6 +165,26 @@ pub async fn drop_database(name: &str) {
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .await;
     let _ = admin.close().await;
+}
+
+/// A user straight in the database, for tests below the API.
+pub async fn user_in(db: &DatabaseConnection, email: &str) -> UserId {
+    let account = NewAccount {
+        email: Email::parse(email).unwrap(),
+        password: Password::parse(PASSWORD).unwrap(),
+        full_name: FullName::parse("Test Owner").unwrap(),
+    };
+    UserId(create_user_cli(db, account).await.unwrap().id)
+}
+
+/// A new device of `owner` straight in the database (PAIRING, no pacing delay).
+pub async fn device_in(db: &DatabaseConnection, owner: UserId) -> DeviceId {
+    let new = NewDevice {
+        name: DeviceName::parse("Test device").unwrap(),
+        delay: SendDelay::new(0, 0).unwrap(),
+        daily_cap: None,
+    };
+    DeviceId(devices::create(db, owner, new).await.unwrap().id)
 }
 
 /// What a test can change about the app it starts.

@@ -6,18 +6,15 @@ use std::collections::HashMap;
 
 use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use wafleet::{
-    auth::accounts::{create_user_cli, NewAccount},
     domain::{
-        accounts::{Email, FullName, Password},
-        devices::{self, DeviceName, NewDevice, SendDelay},
         ids::{DeviceId, UserId},
-        outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, Source, INTERRUPTED},
+        outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, INTERRUPTED},
         phone::PhoneNumber,
     },
     whatsapp::Jid,
 };
 
-use crate::helpers::{database_url, drop_database, fresh_database, TempDir};
+use crate::helpers::{database_url, device_in, drop_database, fresh_database, user_in, TempDir};
 
 #[tokio::test]
 async fn claims_and_settles_on_postgres() {
@@ -41,40 +38,29 @@ async fn claims_and_settles_on_sqlite() {
 
 /// A device of `owner` whose current lease token is `token`.
 async fn device(db: &DatabaseConnection, owner: UserId, token: i64) -> DeviceId {
-    let new = NewDevice {
-        name: DeviceName::parse("Rows").unwrap(),
-        delay: SendDelay::new(0, 0).unwrap(),
-        daily_cap: None,
-    };
-    let id = devices::create(db, owner, new).await.unwrap().id;
+    let id = device_in(db, owner).await;
     wafleet::entities::devices::Entity::update_many()
         .col_expr(
             wafleet::entities::devices::Column::LeaseToken,
             Expr::value(token),
         )
-        .filter(wafleet::entities::devices::Column::Id.eq(id))
+        .filter(wafleet::entities::devices::Column::Id.eq(id.0))
         .exec(db)
         .await
         .unwrap();
-    DeviceId(id)
+    id
 }
 
 fn message(owner: UserId, device_id: DeviceId, n: u32) -> NewMessage {
     let phone = PhoneNumber::parse(&format!("+601900000{n:02}")).unwrap();
-    NewMessage {
+    let jid = Jid::from_phone(&phone);
+    NewMessage::inbox(
         owner,
         device_id,
-        jid: Jid::from_phone(&phone),
         phone,
-        name: None,
-        content: Content::Text(format!("hello {n}")),
-        source: Source::Inbox,
-        source_id: None,
-        campaign_id: None,
-        sequence_step_id: None,
-        delay: None,
-        scheduled_at: None,
-    }
+        jid,
+        Content::Text(format!("hello {n}")),
+    )
 }
 
 fn claim(row_id: i64, device_id: DeviceId, token: i64) -> Claim {
@@ -98,12 +84,7 @@ async fn rows_by_id(
 }
 
 async fn claims_and_settles(db: &DatabaseConnection) {
-    let account = NewAccount {
-        email: Email::parse("rows@example.com").unwrap(),
-        password: Password::parse("plum-orchard-42").unwrap(),
-        full_name: FullName::parse("Rows Owner").unwrap(),
-    };
-    let owner = UserId(create_user_cli(db, account).await.unwrap().id);
+    let owner = user_in(db, "rows@example.com").await;
     let a = device(db, owner, 7).await;
     let b = device(db, owner, 3).await;
     let inserted = outbox::insert(

@@ -8,10 +8,8 @@ use std::sync::Arc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde::Serialize;
 use wafleet::{
-    auth::accounts::{create_user_cli, NewAccount},
     domain::{
-        accounts::{Email, FullName, Password},
-        devices::{self, DeviceName, NewDevice, SendDelay},
+        devices,
         ids::{DeviceId, UserId},
     },
     whatsapp::{
@@ -35,7 +33,7 @@ use whatsapp_rust::{
     },
 };
 
-use crate::helpers::{database_url, drop_database, fresh_database, TempDir};
+use crate::helpers::{database_url, device_in, drop_database, fresh_database, user_in, TempDir};
 
 /// Where fresh stores come from: each scenario gets an empty store of its own.
 enum Fixture {
@@ -48,36 +46,19 @@ enum Fixture {
 
 impl Fixture {
     async fn database(db: DatabaseConnection) -> Self {
-        let account = NewAccount {
-            email: Email::parse("store@example.com").unwrap(),
-            password: Password::parse("plum-orchard-42").unwrap(),
-            full_name: FullName::parse("Store Owner").unwrap(),
-        };
-        let owner = create_user_cli(&db, account).await.unwrap();
-        Self::Database {
-            db,
-            owner: UserId(owner.id),
-        }
+        let owner = user_in(&db, "store@example.com").await;
+        Self::Database { db, owner }
     }
 
     async fn store(&self) -> Arc<dyn Backend> {
         match self {
             Self::Reference => Arc::new(InMemoryBackend::new()),
             Self::Database { db, owner } => {
-                let device = new_device(db, *owner).await;
+                let device = device_in(db, *owner).await;
                 Arc::new(DbBackend::new(db.clone(), device))
             }
         }
     }
-}
-
-async fn new_device(db: &DatabaseConnection, owner: UserId) -> DeviceId {
-    let new = NewDevice {
-        name: DeviceName::parse("Store").unwrap(),
-        delay: SendDelay::new(0, 0).unwrap(),
-        daily_cap: None,
-    };
-    DeviceId(devices::create(db, owner, new).await.unwrap().id)
 }
 
 async fn sqlite() -> (DatabaseConnection, TempDir) {
@@ -149,7 +130,7 @@ async fn forgetting_wipes_only_that_device(db: DatabaseConnection) {
     let Fixture::Database { owner, .. } = Fixture::database(db.clone()).await else {
         unreachable!()
     };
-    let (gone, kept) = (new_device(&db, owner).await, new_device(&db, owner).await);
+    let (gone, kept) = (device_in(&db, owner).await, device_in(&db, owner).await);
     for device in [gone, kept] {
         fill(&DbBackend::new(db.clone(), device)).await;
     }
