@@ -25,13 +25,13 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 use wafleet::{
     config::Config,
-    domain::{
+    domain::outbox::{self, Content, NewMessage, OutboxStatus},
+    startup::Application,
+    types::{
         ids::{DeviceId, UserId},
-        outbox::{self, Content, NewMessage, OutboxStatus},
+        jid::Jid,
         phone::PhoneNumber,
     },
-    startup::Application,
-    whatsapp::Jid,
     workers::dispatcher,
 };
 

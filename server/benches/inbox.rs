@@ -19,9 +19,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 use wafleet::{
     config::Config,
-    domain::ids::UserId,
     startup::Application,
-    whatsapp::{HistoryChunk, HistoryConversation, InboundMessage, Jid, WaEvent},
+    types::{ids::UserId, jid::Jid},
+    whatsapp::{HistoryChunk, HistoryConversation, InboundMessage, WaEvent},
     workers::{inbound::Inbound, supervisor::InboundSink},
 };
 

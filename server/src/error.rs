@@ -57,6 +57,18 @@ pub enum AppError {
     Internal(anyhow::Error),
 }
 
+impl From<crate::types::InvalidValue> for AppError {
+    fn from(err: crate::types::InvalidValue) -> Self {
+        AppError::Validation(err.0)
+    }
+}
+
+impl From<crate::types::InvalidValue> for async_graphql::Error {
+    fn from(err: crate::types::InvalidValue) -> Self {
+        AppError::from(err).into()
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         AppError::Internal(err)

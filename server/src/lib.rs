@@ -15,5 +15,6 @@ pub mod queue;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod types;
 pub mod whatsapp;
 pub mod workers;

@@ -7,8 +7,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement};
 use uuid::Uuid;
 use wafleet::{
     config::Env,
-    domain::ids::{DeviceId, UserId},
     entities::{devices, users},
+    types::ids::{DeviceId, UserId},
 };
 
 /// The allocator the `wafleet` binary uses, so a benchmark measures what runs in production.
@@ -65,6 +65,7 @@ pub async fn new_user(db: &DatabaseConnection) -> UserId {
         full_name: Set("Bench".into()),
         password_hash: Set("-".into()),
         time_zone: Set("UTC".into()),
+        default_country: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),

@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use super::{password, rate_limit::FailureCounter, tokens, Viewer};
 use crate::{
-    domain::{
-        accounts::{Email, FullName, Password, TimeZoneName, TokenName},
-        ids::{ApiTokenId, UserId},
-    },
+    domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
     error::{AppError, AppResult},
+    types::{
+        ids::{ApiTokenId, UserId},
+        phone::Country,
+    },
 };
 
 pub const KIND_SESSION: &str = "session";
@@ -60,6 +61,7 @@ pub async fn sign_up(
         full_name: Set(account.full_name.into_inner()),
         password_hash: Set(password_hash),
         time_zone: Set("UTC".to_owned()),
+        default_country: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(Some(now)),
@@ -208,19 +210,39 @@ pub async fn find_user(db: &DatabaseConnection, user_id: UserId) -> AppResult<us
 pub async fn update_me(
     db: &DatabaseConnection,
     user_id: UserId,
-    full_name: Option<FullName>,
-    time_zone: Option<TimeZoneName>,
+    update: ProfileUpdate,
 ) -> AppResult<users::Model> {
     let user = find_user(db, user_id).await?;
     let mut active = users::ActiveModel::from(user);
-    if let Some(name) = full_name {
+    if let Some(name) = update.full_name {
         active.full_name = Set(name.into_inner());
     }
-    if let Some(tz) = time_zone {
+    if let Some(tz) = update.time_zone {
         active.time_zone = Set(tz.into_inner());
+    }
+    if let Some(country) = update.default_country {
+        active.default_country = Set(country.map(|c| c.code().to_owned()));
     }
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)
+}
+
+/// What `update_me` changes; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileUpdate {
+    pub full_name: Option<FullName>,
+    pub time_zone: Option<TimeZoneName>,
+    /// `Some(None)` clears the country.
+    pub default_country: Option<Option<Country>>,
+}
+
+/// The country the user's national-form phone numbers are read in, if they set one.
+pub async fn phone_country(db: &DatabaseConnection, user_id: UserId) -> AppResult<Option<Country>> {
+    let user = find_user(db, user_id).await?;
+    Ok(user
+        .default_country
+        .as_deref()
+        .and_then(|code| Country::parse(code).ok()))
 }
 
 /// The user's API tokens (not sessions), newest first.

@@ -8,7 +8,7 @@ pub mod tokens;
 
 use uuid::Uuid;
 
-use crate::{domain::ids::UserId, error::AppError};
+use crate::{error::AppError, types::ids::UserId};
 
 /// The authenticated caller of one request or WebSocket connection.
 #[derive(Debug, Clone, Copy)]

@@ -13,14 +13,14 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{
-    ids::{DeviceId, UserId},
-    pagination::{Cursor, Page, PageRequest},
-    phone::PhoneNumber,
-};
+use super::pagination::{Cursor, Page, PageRequest};
 use crate::{
     entities::{device_status_changes, devices},
     error::{AppError, AppResult},
+    types::{
+        ids::{DeviceId, UserId},
+        phone::PhoneNumber,
+    },
 };
 
 /// The device status machine:

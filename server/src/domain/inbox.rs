@@ -16,13 +16,12 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::ids::DeviceId;
 use crate::{
     entities::{
         broadcast_messages, lid_pn_mappings, whatsapp_chats as chats, whatsapp_messages as messages,
     },
     error::AppResult,
-    whatsapp::Jid,
+    types::{ids::DeviceId, jid::Jid},
 };
 
 /// 2000-01-01T00:00:00Z.

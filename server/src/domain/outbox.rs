@@ -18,14 +18,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{
-    ids::{DeviceId, UserId},
-    phone::PhoneNumber,
-};
 use crate::{
     entities::{broadcast_messages as rows, outbox_counters},
     error::{AppError, AppResult},
-    whatsapp::Jid,
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+        phone::PhoneNumber,
+    },
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

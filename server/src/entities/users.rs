@@ -10,6 +10,8 @@ pub struct Model {
     pub full_name: String,
     pub password_hash: String,
     pub time_zone: String,
+    /// ISO 3166-1 alpha-2; national-form phone numbers the user types or imports are read in it.
+    pub default_country: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,

@@ -1,19 +1,20 @@
 //! Accounts: sign up, log in/out, the profile and API tokens.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject, Subscription, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{state, viewer, ClientIp, GqlResult};
 use crate::{
-    auth::accounts::{self, LoginPolicy, NewAccount},
-    domain::{
-        accounts::{Email, FullName, Password, TimeZoneName, TokenName},
-        ids::{ApiTokenId, UserId},
-    },
+    auth::accounts::{self, LoginPolicy, NewAccount, ProfileUpdate},
+    domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
     events::{Event, EventKind},
+    types::{
+        ids::{ApiTokenId, UserId},
+        phone::Country,
+    },
 };
 
 /// A person who uses wafleet. Everything they create belongs to them alone.
@@ -34,6 +35,11 @@ impl User {
     /// IANA time zone used to display times (e.g. `Asia/Kuala_Lumpur`); all stored times are UTC.
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
+    }
+    /// ISO 3166-1 alpha-2 country (e.g. `MY`) in which national-form phone numbers the user types
+    /// or imports (`012-345 6789`) are read; null: numbers need their country code.
+    async fn default_country(&self) -> Option<&str> {
+        self.0.default_country.as_deref()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -106,6 +112,18 @@ pub struct UpdateMeInput {
     full_name: Option<String>,
     /// IANA time zone name, e.g. `Europe/Berlin`.
     time_zone: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (e.g. `MY`) for reading national-form phone numbers;
+    /// null clears it.
+    default_country: MaybeUndefined<String>,
+}
+
+/// A country phone numbers can belong to (for the default-country setting).
+#[derive(SimpleObject)]
+pub struct PhoneCountry {
+    /// ISO 3166-1 alpha-2 code, e.g. `MY`.
+    code: String,
+    /// The country calling code without `+`, e.g. 60.
+    calling_code: i32,
 }
 
 #[derive(Default)]
@@ -113,6 +131,17 @@ pub struct AccountQuery;
 
 #[Object]
 impl AccountQuery {
+    /// The countries phone numbers can be read in, by code (for choosing `defaultCountry`).
+    async fn phone_countries(&self) -> Vec<PhoneCountry> {
+        crate::types::phone::countries()
+            .into_iter()
+            .map(|(country, calling_code)| PhoneCountry {
+                code: country.code().to_owned(),
+                calling_code: i32::from(calling_code),
+            })
+            .collect()
+    }
+
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let viewer = viewer(ctx)?;
@@ -173,21 +202,28 @@ impl AccountMutation {
         Ok(true)
     }
 
-    /// Changes the signed-in user's name or time zone.
+    /// Changes the signed-in user's name, time zone or default country.
     async fn update_me(&self, ctx: &Context<'_>, input: UpdateMeInput) -> GqlResult<User> {
         let viewer = viewer(ctx)?;
-        let full_name = input
-            .full_name
-            .as_deref()
-            .map(FullName::parse)
-            .transpose()?;
-        let time_zone = input
-            .time_zone
-            .as_deref()
-            .map(TimeZoneName::parse)
-            .transpose()?;
+        let update = ProfileUpdate {
+            full_name: input
+                .full_name
+                .as_deref()
+                .map(FullName::parse)
+                .transpose()?,
+            time_zone: input
+                .time_zone
+                .as_deref()
+                .map(TimeZoneName::parse)
+                .transpose()?,
+            default_country: match input.default_country {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(code) => Some(Some(Country::parse(&code)?)),
+            },
+        };
         let app = state(ctx);
-        let user = accounts::update_me(&app.db, viewer.user_id, full_name, time_zone).await?;
+        let user = accounts::update_me(&app.db, viewer.user_id, update).await?;
         app.events
             .publish(Event {
                 user_id: user.id,

@@ -16,14 +16,16 @@ use crate::{
         devices::{
             self, DeviceFilter, DeviceName, DeviceStatus, DeviceUpdate, NewDevice, SendDelay,
         },
-        ids::{DeviceId, UserId},
         pagination::PageRequest,
-        phone::PhoneNumber,
     },
     entities::{device_status_changes, devices as device_rows},
     error::{AppError, AppResult},
     events::{DeviceCommand, Event, EventKind},
     state::AppState,
+    types::{
+        ids::{DeviceId, UserId},
+        phone::PhoneNumber,
+    },
     workers::{
         control,
         supervisor::{qr_key, ShownQr},
@@ -393,8 +395,9 @@ impl DeviceMutation {
     ) -> GqlResult<PairingCode> {
         let viewer = viewer(ctx)?;
         let device_id = DeviceId::parse(&device_id)?;
-        let phone = PhoneNumber::parse(&phone)?;
         let app = state(ctx);
+        let country = crate::auth::accounts::phone_country(&app.db, viewer.user_id).await?;
+        let phone = PhoneNumber::parse_in(&phone, country)?;
         let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
         if device.jid.is_some() {
             return Err(AppError::Conflict("This device is already paired.".into()).into());

@@ -12,15 +12,16 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::{devices::ConnectionCount, state, viewer, GqlResult};
 use crate::{
     domain::{
-        devices,
-        ids::{DeviceId, UserId},
-        inbox,
+        devices, inbox,
         pagination::{DEFAULT_PAGE, MAX_PAGE},
     },
     entities::{whatsapp_chats as chats, whatsapp_messages as messages},
     error::{AppError, AppResult},
     events::{DeviceCommand, EventKind},
-    whatsapp::Jid,
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+    },
     workers::control,
 };
 

@@ -19,17 +19,19 @@ use super::{
 use crate::{
     domain::{
         devices::{self, DeviceStatus},
-        ids::{DeviceId, UserId},
         outbox::{self, Content, NewMessage, OutboxFilter, OutboxStatus, Source},
         pagination::PageRequest,
-        phone::PhoneNumber,
     },
     entities::broadcast_messages as rows,
     error::{AppError, AppResult},
     events::{EventKind, OutboxChange},
     media::{self, ImageType},
     state::AppState,
-    whatsapp::Jid,
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+        phone::{Country, PhoneNumber},
+    },
     workers::dispatcher,
 };
 
@@ -336,7 +338,8 @@ impl OutboxMutation {
         let app = state(ctx);
         let device_id = DeviceId::parse(&input.device_id)?;
         let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
-        let (phone, jid) = recipient(input.chat_jid.as_deref(), input.phone.as_deref())?;
+        let country = crate::auth::accounts::phone_country(&app.db, viewer.user_id).await?;
+        let (phone, jid) = recipient(input.chat_jid.as_deref(), input.phone.as_deref(), country)?;
         let content = match input.image {
             Some(upload) => {
                 let caption = input
@@ -384,20 +387,24 @@ async fn requeue(app: &AppState, row: &rows::Model) {
     dispatcher::publish_changes(app, std::slice::from_ref(row)).await;
 }
 
-fn recipient(chat_jid: Option<&str>, phone: Option<&str>) -> AppResult<(PhoneNumber, Jid)> {
+fn recipient(
+    chat_jid: Option<&str>,
+    phone: Option<&str>,
+    country: Option<Country>,
+) -> AppResult<(PhoneNumber, Jid)> {
     match (
         chat_jid.map(str::trim).filter(|s| !s.is_empty()),
         phone.map(str::trim).filter(|s| !s.is_empty()),
     ) {
         (Some(jid), None) => {
-            let jid = Jid::parse(jid).map_err(AppError::Validation)?;
+            let jid = Jid::parse(jid)?;
             let phone = jid.phone().ok_or_else(|| {
                 AppError::validation("Messages go to personal chats (…@s.whatsapp.net) only.")
             })?;
             Ok((phone, jid.to_non_device()))
         }
         (None, Some(phone)) => {
-            let phone = PhoneNumber::parse(phone)?;
+            let phone = PhoneNumber::parse_in(phone, country)?;
             let jid = Jid::from_phone(&phone);
             Ok((phone, jid))
         }

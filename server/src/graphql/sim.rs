@@ -8,15 +8,16 @@ use chrono::{DateTime, Utc};
 
 use super::{devices::Device, state, viewer, GqlResult};
 use crate::{
-    domain::{
-        devices::{self, DeviceStatus},
-        ids::{DeviceId, UserId},
-        phone::PhoneNumber,
-    },
+    domain::devices::{self, DeviceStatus},
     error::AppError,
     events::{Event, EventKind, SimCommand},
     state::AppState,
-    whatsapp::{sim, HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid},
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+        phone::PhoneNumber,
+    },
+    whatsapp::{sim, HistoryChunk, HistoryConversation, InboundImage, InboundMessage},
     workers::{control, supervisor::qr_key},
 };
 
@@ -41,7 +42,7 @@ pub struct SimHistoryMessageInput {
 
 fn sim_jid(raw: &str) -> async_graphql::Result<Jid> {
     if raw.contains('@') {
-        Ok(Jid::parse(raw).map_err(AppError::Validation)?)
+        Ok(Jid::parse(raw)?)
     } else {
         Ok(Jid::from_phone(&PhoneNumber::parse(raw)?))
     }
@@ -267,7 +268,7 @@ impl SimNetworkMutation {
         let (app, owner, id) = owned(ctx, &device_id).await?;
         let mut conversations = Vec::with_capacity(chats.len());
         for chat in chats {
-            let jid = Jid::parse(&chat.jid).map_err(AppError::Validation)?;
+            let jid = Jid::parse(&chat.jid)?;
             let messages = chat
                 .messages
                 .into_iter()

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 
 use super::{Delivery, Queue};
-use crate::domain::ids::DeviceId;
+use crate::types::ids::DeviceId;
 
 #[derive(Default)]
 pub struct MemoryQueue {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::domain::ids::DeviceId;
+use crate::types::ids::DeviceId;
 
 /// One entry taken from a device's queue.
 #[derive(Debug, Clone, PartialEq, Eq)]

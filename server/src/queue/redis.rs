@@ -13,7 +13,7 @@ use fred::{
 };
 
 use super::{Delivery, Queue};
-use crate::domain::ids::DeviceId;
+use crate::types::ids::DeviceId;
 
 const GROUP: &str = "dispatch";
 const FIELD: &str = "row";

@@ -36,11 +36,10 @@ use whatsapp_rust::{
 };
 
 use super::{
-    store::DbBackend, HistoryChunk, HistoryConversation, InboundImage, InboundMessage, Jid,
-    OpenRequest, OutgoingImage, Receipt, ReceiptKind, SendReceipt, Session, WaError, WaEvent,
-    WhatsApp,
+    store::DbBackend, HistoryChunk, HistoryConversation, InboundImage, InboundMessage, OpenRequest,
+    OutgoingImage, Receipt, ReceiptKind, SendReceipt, Session, WaError, WaEvent, WhatsApp,
 };
-use crate::domain::{ids::DeviceId, phone::PhoneNumber};
+use crate::types::{ids::DeviceId, jid::Jid, phone::PhoneNumber};
 
 /// A whatsapp-rust transport factory, shared by every device.
 pub type SharedTransportFactory = Arc<dyn TransportFactory>;

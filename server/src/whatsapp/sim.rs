@@ -22,11 +22,11 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Jid, OpenRequest, OutgoingImage, SendReceipt, Session, WaError, WaEvent, WhatsApp};
+use super::{OpenRequest, OutgoingImage, SendReceipt, Session, WaError, WaEvent, WhatsApp};
 use crate::{
-    domain::{ids::DeviceId, phone::PhoneNumber},
     entities::sim_sent_messages,
     events::{Event, EventKind, SimCommand},
+    types::{ids::DeviceId, jid::Jid, phone::PhoneNumber},
 };
 
 /// Timing of the simulated pairing flow (WhatsApp: first code 60 s, then 20 s, six codes).

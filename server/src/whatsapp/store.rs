@@ -41,7 +41,7 @@ use whatsapp_rust::wacore::{
     },
 };
 
-use crate::domain::ids::DeviceId;
+use crate::types::ids::DeviceId;
 
 type Result<T> = std::result::Result<T, StoreError>;
 

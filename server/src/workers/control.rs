@@ -6,10 +6,10 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-    domain::ids::{DeviceId, UserId},
     error::{AppError, AppResult},
     events::{DeviceCommand, Event, EventKind},
     state::AppState,
+    types::ids::{DeviceId, UserId},
 };
 
 pub async fn send(app: &AppState, owner: UserId, device_id: DeviceId, command: DeviceCommand) {

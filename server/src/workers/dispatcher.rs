@@ -27,14 +27,14 @@ use crate::{
     config::DispatchSettings,
     domain::{
         devices,
-        ids::DeviceId,
         outbox::{self, Claim, OutboxStatus, Outcome},
     },
     entities::broadcast_messages as rows,
     events::{Event, EventKind, OutboxChange},
     queue::{Delivery, Queue},
     state::AppState,
-    whatsapp::{Jid, OutgoingImage, Session, WaError},
+    types::{ids::DeviceId, jid::Jid},
+    whatsapp::{OutgoingImage, Session, WaError},
 };
 
 /// Entries a pacer takes per round trip: fewer, larger reads of the queue. Entries a pacer holds

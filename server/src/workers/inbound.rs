@@ -10,13 +10,13 @@ use tokio::sync::mpsc;
 use super::{dispatcher::publish_changes, supervisor::InboundSink};
 use crate::{
     domain::{
-        ids::{DeviceId, UserId},
         inbox::{self, Incoming, IngestOptions, Ingested},
         outbox,
     },
     entities::broadcast_messages,
     events::{Event, EventKind},
     state::AppState,
+    types::ids::{DeviceId, UserId},
     whatsapp::{InboundMessage, ReceiptKind, WaEvent},
 };
 

@@ -15,7 +15,7 @@ use fred::{
 };
 use futures::{stream, StreamExt};
 
-use crate::domain::ids::DeviceId;
+use crate::types::ids::DeviceId;
 
 #[async_trait]
 pub trait Leases: Send + Sync {

@@ -26,15 +26,16 @@ use super::{
 };
 use crate::{
     config::DeviceSettings,
-    domain::{
-        devices::{self, status_of, DeviceStatus, Transition},
-        ids::{DeviceId, UserId},
-        phone::PhoneNumber,
-    },
+    domain::devices::{self, status_of, DeviceStatus, Transition},
     entities::devices as device_rows,
     events::{DeviceCommand, Event, EventKind},
     state::AppState,
-    whatsapp::{Jid, OpenRequest, Session, WaEvent, WhatsApp},
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+        phone::PhoneNumber,
+    },
+    whatsapp::{OpenRequest, Session, WaEvent, WhatsApp},
 };
 
 /// Where inbound messages, receipts and history sync go (the inbox and the outbox).

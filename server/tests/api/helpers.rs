@@ -18,11 +18,11 @@ use wafleet::{
     domain::{
         accounts::{Email, FullName, Password},
         devices::{self, DeviceName, NewDevice, SendDelay},
-        ids::{DeviceId, UserId},
     },
     startup::{Application, Overrides, Workers},
     state::AppState,
     telemetry,
+    types::ids::{DeviceId, UserId},
     whatsapp::live::SharedTransportFactory,
 };
 

@@ -11,6 +11,7 @@ mod inbox;
 mod live;
 mod outbox;
 mod outbox_rows;
+mod phones;
 mod schema;
 mod sqlite_smoke;
 mod subscriptions;

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use wafleet::{
-    domain::{
+    domain::outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, INTERRUPTED},
+    types::{
         ids::{DeviceId, UserId},
-        outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, INTERRUPTED},
+        jid::Jid,
         phone::PhoneNumber,
     },
-    whatsapp::Jid,
 };
 
 use crate::helpers::{database_url, device_in, drop_database, fresh_database, user_in, TempDir};

@@ -8,10 +8,8 @@ use std::sync::Arc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde::Serialize;
 use wafleet::{
-    domain::{
-        devices,
-        ids::{DeviceId, UserId},
-    },
+    domain::devices,
+    types::ids::{DeviceId, UserId},
     whatsapp::{
         live::{LiveOptions, LiveWhatsApp},
         store::DbBackend,

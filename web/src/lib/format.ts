@@ -35,6 +35,24 @@ export function timeZones(current?: string): string[] {
   return [...extra, ...zones];
 }
 
+/** The country choices for phone numbers: "Malaysia (+60)", sorted by name, after "none". */
+export function countryChoices(
+  countries: readonly { code: string; callingCode: number }[],
+): { value: string; label: string }[] {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames(undefined, { type: 'region' });
+  } catch {
+    names = null;
+  }
+  const named = countries.map(({ code, callingCode }) => ({
+    value: code,
+    label: `${names?.of(code) ?? code} (+${callingCode})`,
+  }));
+  named.sort((a, b) => a.label.localeCompare(b.label));
+  return [{ value: '', label: 'None: numbers need their country code' }, ...named];
+}
+
 /** Time left as `m:ss` (`1:05`, `0:09`); never negative. */
 export function formatCountdown(milliseconds: number): string {
   const total = Math.max(0, Math.ceil(milliseconds / 1000));

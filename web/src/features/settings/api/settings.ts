@@ -13,6 +13,10 @@ export const SettingsQuery = graphql(`
         ...ApiTokenItem
       }
     }
+    phoneCountries {
+      code
+      callingCode
+    }
   }
 `);
 

@@ -8,6 +8,7 @@ export const UpdateMeMutation = graphql(`
       id
       fullName
       timeZone
+      defaultCountry
     }
   }
 `);

@@ -7,7 +7,7 @@ import { SelectField, TextField } from '@/components/ui/field';
 import { graphql, getFragmentData, type FragmentType } from '@/gql';
 import { errorMessage } from '@/lib/errors';
 import { formText } from '@/lib/form-data';
-import { timeZones } from '@/lib/format';
+import { countryChoices, timeZones } from '@/lib/format';
 
 import { useUpdateMe } from '../api/update-me';
 import styles from './settings.module.css';
@@ -18,11 +18,14 @@ export const ProfileFieldsFragment = graphql(`
     email
     fullName
     timeZone
+    defaultCountry
   }
 `);
 
 export type ProfileCardProps = {
   user: FragmentType<typeof ProfileFieldsFragment>;
+  /** The countries phone numbers can belong to, with their calling codes. */
+  countries: readonly { code: string; callingCode: number }[];
 };
 
 export function ProfileCard(props: ProfileCardProps) {
@@ -30,6 +33,7 @@ export function ProfileCard(props: ProfileCardProps) {
   const [{ fetching, error }, updateMe] = useUpdateMe();
   const [saved, setSaved] = useState(false);
   const zones = useMemo(() => timeZones(user.timeZone), [user.timeZone]);
+  const countryOptions = useMemo(() => countryChoices(props.countries), [props.countries]);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -39,16 +43,20 @@ export function ProfileCard(props: ProfileCardProps) {
       input: {
         fullName: formText(data, 'fullName').trim(),
         timeZone: formText(data, 'timeZone'),
+        defaultCountry: formText(data, 'defaultCountry') || null,
       },
     });
     if (result.data) setSaved(true);
   };
 
   return (
-    <Card title="Profile" description="Your name and the time zone dates are shown in.">
+    <Card
+      title="Profile"
+      description="Your name, the time zone dates are shown in, and the country phone numbers without a country code belong to."
+    >
       {/* Remount with fresh defaults whenever the saved profile changes. */}
       <form
-        key={`${user.fullName}\u0000${user.timeZone}`}
+        key={`${user.fullName}\u0000${user.timeZone}\u0000${user.defaultCountry ?? ''}`}
         className={styles.form}
         onSubmit={(event) => void onSubmit(event)}
         onChange={() => setSaved(false)}
@@ -68,6 +76,13 @@ export function ProfileCard(props: ProfileCardProps) {
           name="timeZone"
           options={zones}
           defaultValue={user.timeZone}
+        />
+        <SelectField
+          label="Country for phone numbers"
+          name="defaultCountry"
+          hint="Numbers typed or imported without a country code, like 012-345 6789, are read as numbers of this country."
+          options={countryOptions}
+          defaultValue={user.defaultCountry ?? ''}
         />
         <div className={styles.formFooter}>
           <Button type="submit" busy={fetching}>

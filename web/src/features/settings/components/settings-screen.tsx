@@ -14,7 +14,7 @@ export function SettingsScreen() {
     <Page title="Settings" description="Your profile and the tokens that give access to the API.">
       {data ? (
         <>
-          <ProfileCard user={data.me} />
+          <ProfileCard user={data.me} countries={data.phoneCountries} />
           <ApiTokensCard tokens={data.me.apiTokens} timeZone={data.me.timeZone} />
         </>
       ) : error ? (

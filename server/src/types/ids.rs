@@ -4,7 +4,7 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use crate::error::AppError;
+use super::InvalidValue;
 
 macro_rules! uuid_id {
     ($name:ident, $what:literal) => {
@@ -18,9 +18,10 @@ macro_rules! uuid_id {
             }
 
             /// Parses an id received from a client.
-            pub fn parse(raw: &str) -> Result<Self, AppError> {
+            pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
                 Uuid::parse_str(raw.trim()).map(Self).map_err(|_| {
-                    AppError::validation(format!("{raw:?} is not a valid {} id.", $what))
+                    let shown: String = raw.chars().take(40).collect();
+                    InvalidValue(format!("{shown:?} is not a valid {} id.", $what))
                 })
             }
         }
@@ -59,5 +60,11 @@ mod tests {
         assert_eq!(DeviceId::parse(&id.to_string()).unwrap(), id);
         let err = DeviceId::parse("42").unwrap_err();
         assert!(err.message().contains("not a valid device id"));
+    }
+
+    #[test]
+    fn a_huge_id_is_not_echoed_back_whole() {
+        let err = DeviceId::parse(&"x".repeat(1_000_000)).unwrap_err();
+        assert!(err.message().len() < 100);
     }
 }
