@@ -36,7 +36,7 @@ async fn main() {
     let db = wafleet::db::connect(&url).await.unwrap();
     wafleet::db::migrate(&db).await.unwrap();
     let owner = new_user(&db).await;
-    paired_devices(&db, owner, count, (5, 15), "OFFLINE").await;
+    paired_devices(&db, owner, count, (5, 15), DeviceStatus::Offline).await;
 
     let config = Config::from_source(&Vars(vec![
         ("DATABASE_URL", url.clone()),

@@ -25,7 +25,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 use wafleet::{
     config::Config,
-    domain::outbox::{self, Content, NewMessage, OutboxStatus},
+    domain::outbox::{self, Content, CounterScope, NewMessage, OutboxStatus},
     startup::Application,
     types::{
         ids::{DeviceId, UserId},
@@ -44,7 +44,7 @@ async fn seed(
     let owner = new_user(db).await;
     (
         owner,
-        paired_devices(db, owner, devices, delay, "OFFLINE").await,
+        paired_devices(db, owner, devices, delay, DeviceStatus::Offline).await,
     )
 }
 
@@ -138,7 +138,7 @@ async fn throughput(
 /// The owner's SENT total from the outbox counters: polling it costs the database nothing
 /// worth measuring, where counting rows would compete with the send path being measured.
 async fn sent_count(db: &DatabaseConnection, owner: UserId) -> i64 {
-    outbox::counters(db, "user", owner.0)
+    outbox::counters(db, CounterScope::User, owner.0)
         .await
         .unwrap()
         .get(&OutboxStatus::Sent)

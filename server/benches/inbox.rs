@@ -107,7 +107,7 @@ async fn main() {
     let token = signed["signUp"]["token"].as_str().unwrap().to_owned();
     let owner = UserId(Uuid::parse_str(signed["signUp"]["user"]["id"].as_str().unwrap()).unwrap());
     let now = Utc::now();
-    let device_ids = paired_devices(&state.db, owner, 2, (0, 0), "ONLINE").await;
+    let device_ids = paired_devices(&state.db, owner, 2, (0, 0), DeviceStatus::Online).await;
     let (busy, other) = (device_ids[0], device_ids[1]);
 
     // 1. A history sync of chats × per_chat messages into one device, while another device

@@ -74,7 +74,7 @@ pub struct OutboxChange {
     pub id: i64,
     pub device_id: Uuid,
     pub campaign_id: Option<Uuid>,
-    pub status: String,
+    pub status: crate::entities::enums::OutboxStatus,
     pub last_error: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -85,7 +85,7 @@ impl From<&crate::entities::broadcast_messages::Model> for OutboxChange {
             id: row.id,
             device_id: row.device_id,
             campaign_id: row.campaign_id,
-            status: row.status.clone(),
+            status: row.status,
             last_error: row.last_error.clone(),
             at: row.updated_at,
         }

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement};
 use uuid::Uuid;
+pub use wafleet::entities::enums::DeviceStatus;
 use wafleet::{
     config::Env,
     entities::{devices, users},
@@ -82,7 +83,7 @@ pub async fn paired_devices(
     owner: UserId,
     count: usize,
     delay: (i32, i32),
-    status: &str,
+    status: DeviceStatus,
 ) -> Vec<DeviceId> {
     let now = Utc::now();
     let ids: Vec<Uuid> = (0..count).map(|_| Uuid::new_v4()).collect();
@@ -96,7 +97,7 @@ pub async fn paired_devices(
             phone: Set(Some(format!("+6010{n:07}"))),
             jid: Set(Some(format!("6010{n:07}@s.whatsapp.net"))),
             lid: Set(None),
-            status: Set(status.to_owned()),
+            status: Set(status),
             status_reason: Set(None),
             min_delay_seconds: Set(delay.0),
             max_delay_seconds: Set(delay.1),

@@ -3,15 +3,12 @@
 //! Status writes made by the node that runs a device's session are fenced: they carry the lease
 //! token that node was given, and a write with an outdated token changes nothing.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, Func},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 
 use super::pagination::{Cursor, Page, PageRequest};
 use crate::{
@@ -23,63 +20,7 @@ use crate::{
     },
 };
 
-/// The device status machine:
-/// PAIRING → ONLINE ⇄ RECONNECTING → OFFLINE | LOGGED_OUT | BANNED | FAILED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DeviceStatus {
-    /// Waiting for the phone to scan a QR code or enter a pairing code.
-    Pairing,
-    Online,
-    /// The connection dropped; the supervisor is reconnecting with backoff.
-    Reconnecting,
-    /// Paired, but no session runs (the server stopped, or another node has yet to take over).
-    Offline,
-    /// Unlinked from the phone; needs pairing again.
-    LoggedOut,
-    /// Temporarily banned by WhatsApp until `banned_until`; sends are paused.
-    Banned,
-    /// Too many failed restarts in a row; waits for `reconnectDevice`.
-    Failed,
-}
-
-impl DeviceStatus {
-    pub const ALL: [DeviceStatus; 7] = [
-        DeviceStatus::Pairing,
-        DeviceStatus::Online,
-        DeviceStatus::Reconnecting,
-        DeviceStatus::Offline,
-        DeviceStatus::LoggedOut,
-        DeviceStatus::Banned,
-        DeviceStatus::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceStatus::Pairing => "PAIRING",
-            DeviceStatus::Online => "ONLINE",
-            DeviceStatus::Reconnecting => "RECONNECTING",
-            DeviceStatus::Offline => "OFFLINE",
-            DeviceStatus::LoggedOut => "LOGGED_OUT",
-            DeviceStatus::Banned => "BANNED",
-            DeviceStatus::Failed => "FAILED",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-}
-
-impl fmt::Display for DeviceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The status of a stored device (rows only ever hold valid names).
-pub fn status_of(device: &devices::Model) -> DeviceStatus {
-    DeviceStatus::parse(&device.status).unwrap_or(DeviceStatus::Offline)
-}
+pub use crate::entities::enums::DeviceStatus;
 
 /// A device name: 1 to 100 characters.
 #[derive(Debug, Clone)]
@@ -160,7 +101,7 @@ pub async fn create(
         phone: Set(None),
         jid: Set(None),
         lid: Set(None),
-        status: Set(DeviceStatus::Pairing.as_str().to_owned()),
+        status: Set(DeviceStatus::Pairing),
         status_reason: Set(None),
         min_delay_seconds: Set(new.delay.min_seconds),
         max_delay_seconds: Set(new.delay.max_seconds),
@@ -212,7 +153,7 @@ pub async fn list(
 ) -> AppResult<Page<devices::Model>> {
     let mut condition = Condition::all().add(devices::Column::UserId.eq(owner.0));
     if let Some(status) = filter.status {
-        condition = condition.add(devices::Column::Status.eq(status.as_str()));
+        condition = condition.add(devices::Column::Status.eq(status));
     }
     if let Some(search) = filter
         .search
@@ -320,7 +261,7 @@ pub async fn transition(
 ) -> AppResult<Option<devices::Model>> {
     let now = Utc::now();
     let mut update = devices::Entity::update_many()
-        .col_expr(devices::Column::Status, Expr::value(status.as_str()))
+        .col_expr(devices::Column::Status, Expr::value(status))
         .col_expr(
             devices::Column::StatusReason,
             Expr::value(change.reason.clone()),
@@ -380,7 +321,7 @@ async fn record_transition(
 ) -> AppResult<()> {
     device_status_changes::ActiveModel {
         device_id: Set(device.id),
-        status: Set(device.status.clone()),
+        status: Set(device.status),
         reason: Set(reason),
         at: Set(Utc::now()),
         ..Default::default()
@@ -424,10 +365,10 @@ pub async fn runnable(db: &DatabaseConnection) -> AppResult<Vec<devices::Model>>
     Ok(devices::Entity::find()
         .filter(devices::Column::Jid.is_not_null())
         .filter(devices::Column::Status.is_in([
-            DeviceStatus::Online.as_str(),
-            DeviceStatus::Reconnecting.as_str(),
-            DeviceStatus::Offline.as_str(),
-            DeviceStatus::Banned.as_str(),
+            DeviceStatus::Online,
+            DeviceStatus::Reconnecting,
+            DeviceStatus::Offline,
+            DeviceStatus::Banned,
         ]))
         .order_by_asc(devices::Column::CreatedAt)
         .all(db)
@@ -439,10 +380,7 @@ pub async fn reset_for_pairing(db: &DatabaseConnection, id: DeviceId) -> AppResu
     devices::Entity::update_many()
         .col_expr(devices::Column::Jid, Expr::value(Option::<String>::None))
         .col_expr(devices::Column::Lid, Expr::value(Option::<String>::None))
-        .col_expr(
-            devices::Column::Status,
-            Expr::value(DeviceStatus::Pairing.as_str()),
-        )
+        .col_expr(devices::Column::Status, Expr::value(DeviceStatus::Pairing))
         .col_expr(
             devices::Column::StatusReason,
             Expr::value(Option::<String>::None),
@@ -462,7 +400,7 @@ pub async fn mark_logged_out(db: &DatabaseConnection, id: DeviceId) -> AppResult
     devices::Entity::update_many()
         .col_expr(
             devices::Column::Status,
-            Expr::value(DeviceStatus::LoggedOut.as_str()),
+            Expr::value(DeviceStatus::LoggedOut),
         )
         .col_expr(devices::Column::StatusReason, Expr::value(reason))
         .col_expr(devices::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -537,14 +475,6 @@ mod tests {
             .contains("minimum"));
         assert!(SendDelay::new(-1, 5).is_err());
         assert!(SendDelay::new(1, 100_000).is_err());
-    }
-
-    #[test]
-    fn statuses_round_trip() {
-        for status in DeviceStatus::ALL {
-            assert_eq!(DeviceStatus::parse(status.as_str()), Some(status));
-        }
-        assert_eq!(DeviceStatus::parse("online"), None);
     }
 
     #[test]

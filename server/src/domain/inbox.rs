@@ -18,7 +18,9 @@ use sea_orm::{
 
 use crate::{
     entities::{
-        broadcast_messages, lid_pn_mappings, whatsapp_chats as chats, whatsapp_messages as messages,
+        broadcast_messages,
+        enums::{MessageKind, MessageStatus},
+        lid_pn_mappings, whatsapp_chats as chats, whatsapp_messages as messages,
     },
     error::AppResult,
     types::{ids::DeviceId, jid::Jid},
@@ -68,16 +70,13 @@ pub struct Ingested {
     pub chats: Vec<chats::Model>,
 }
 
-/// Own-message statuses in the order they only move forward.
-fn status_rank(status: Option<&str>) -> i32 {
-    match status {
-        Some("PENDING") => 1,
-        Some("SENT") => 2,
-        Some("DELIVERED") => 3,
-        Some("READ") => 4,
-        Some("FAILED") => 5,
-        _ => 0,
-    }
+/// What the chat list shows as a chat's last message.
+fn preview(message: &messages::Model) -> Option<String> {
+    message
+        .text
+        .clone()
+        .or_else(|| message.caption.clone())
+        .or_else(|| (message.kind == MessageKind::Image).then(|| "📷 Photo".to_owned()))
 }
 
 pub struct IngestOptions {
@@ -205,12 +204,16 @@ pub async fn ingest(
                 sender_jid: Set(sender),
                 sender_name: Set(message.sender_name.clone()),
                 from_me: Set(message.from_me),
-                kind: Set(if message.image { "image" } else { "text" }.to_owned()),
+                kind: Set(if message.image {
+                    MessageKind::Image
+                } else {
+                    MessageKind::Text
+                }),
                 text: Set(message.text.clone()),
                 media_ref: Set(message.media_ref.clone()),
                 caption: Set(message.caption.clone()),
                 timestamp: Set(normalize_timestamp(message.timestamp, now)),
-                status: Set(message.from_me.then(|| "SENT".to_owned())),
+                status: Set(message.from_me.then_some(MessageStatus::Sent)),
                 created_at: Set(Utc::now()),
                 ..Default::default()
             });
@@ -299,11 +302,7 @@ async fn refresh_chat(
     else {
         return Ok(None);
     };
-    let preview = newest
-        .text
-        .clone()
-        .or_else(|| newest.caption.clone())
-        .or_else(|| (newest.kind == "image").then(|| "📷 Photo".to_owned()));
+    let preview = preview(&newest);
     let now = Utc::now();
     let existing = chats::Entity::find()
         .filter(chats::Column::DeviceId.eq(device_id.0))
@@ -348,16 +347,6 @@ async fn refresh_chat(
     Ok(Some(chat))
 }
 
-fn own_status(outbox_status: &str) -> &'static str {
-    match outbox_status {
-        "SENT" => "SENT",
-        "DELIVERED" => "DELIVERED",
-        "READ" => "READ",
-        "FAILED" | "SKIPPED" | "CANCELLED" => "FAILED",
-        _ => "PENDING",
-    }
-}
-
 /// Our sends in the threads: each outbox row becomes (or updates) the chat message behind it.
 /// Statuses only move forward. A batch costs a handful of statements whatever its size — it runs
 /// beside the send path, which can settle thousands of rows a second.
@@ -381,15 +370,15 @@ pub async fn record_sends(
     let now = Utc::now();
     let mut fresh = Vec::new();
     for row in rows {
-        let status = own_status(&row.status);
+        let status = row.status.in_thread();
         match existing.get(&row.id) {
             // Inbox sends were recorded as PENDING when asked for; they are few.
             Some(message) => {
-                if status_rank(Some(status)) <= status_rank(message.status.as_deref()) {
+                if message.status.is_some_and(|current| status <= current) {
                     continue;
                 }
                 let mut active = messages::ActiveModel::from(message.clone());
-                active.status = Set(Some(status.to_owned()));
+                active.status = Set(Some(status));
                 if let Some(wa) = &row.wa_message_id {
                     active.message_id = Set(Some(wa.clone()));
                 }
@@ -406,12 +395,12 @@ pub async fn record_sends(
                 sender_jid: Set(row.recipient_jid.clone()),
                 sender_name: Set(None),
                 from_me: Set(true),
-                kind: Set(row.kind.clone()),
+                kind: Set(row.kind),
                 text: Set(row.text.clone()),
                 media_ref: Set(row.image_ref.clone()),
                 caption: Set(row.caption.clone()),
                 timestamp: Set(row.sent_at.unwrap_or(row.created_at).timestamp()),
-                status: Set(Some(status.to_owned())),
+                status: Set(Some(status)),
                 created_at: Set(now),
                 ..Default::default()
             }),
@@ -442,11 +431,7 @@ pub async fn record_sends(
                 device_id: Set(m.device_id),
                 chat_jid: Set(m.chat_jid.clone()),
                 name: Set(None),
-                last_message_text: Set(m
-                    .text
-                    .clone()
-                    .or_else(|| m.caption.clone())
-                    .or_else(|| (m.kind == "image").then(|| "📷 Photo".to_owned()))),
+                last_message_text: Set(preview(m)),
                 last_message_at: Set(Some(m.timestamp)),
                 last_message_from_me: Set(true),
                 unread_count: Set(0),
@@ -512,7 +497,11 @@ pub async fn apply_receipt(
     ids: &[String],
     read: bool,
 ) -> AppResult<Vec<messages::Model>> {
-    let to = if read { "READ" } else { "DELIVERED" };
+    let to = if read {
+        MessageStatus::Read
+    } else {
+        MessageStatus::Delivered
+    };
     let candidates = messages::Entity::find()
         .filter(messages::Column::DeviceId.eq(device_id.0))
         .filter(messages::Column::MessageId.is_in(ids.iter().cloned()))
@@ -521,11 +510,9 @@ pub async fn apply_receipt(
         .await?;
     let mut changed = Vec::new();
     for message in candidates {
-        if status_rank(Some(to)) > status_rank(message.status.as_deref())
-            && message.status.as_deref() != Some("FAILED")
-        {
+        if message.status.is_none_or(|current| to > current) {
             let mut active = messages::ActiveModel::from(message);
-            active.status = Set(Some(to.to_owned()));
+            active.status = Set(Some(to));
             changed.push(active.update(db).await?);
         }
     }
@@ -757,14 +744,5 @@ mod tests {
                 assert_eq!(normalised, raw / 1000);
             }
         }
-    }
-
-    #[test]
-    fn own_statuses_only_move_forward() {
-        assert!(status_rank(Some("READ")) > status_rank(Some("DELIVERED")));
-        assert!(status_rank(Some("DELIVERED")) > status_rank(Some("SENT")));
-        assert!(status_rank(Some("SENT")) > status_rank(Some("PENDING")));
-        assert_eq!(own_status("QUEUED"), "PENDING");
-        assert_eq!(own_status("CANCELLED"), "FAILED");
     }
 }

@@ -6,16 +6,15 @@
 //! Every status change also moves the running totals in `outbox_counters` (per device and per
 //! campaign), in the same transaction, so progress is never computed by counting rows.
 
-use std::{collections::HashMap, fmt};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func, OnConflict},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
     TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -28,94 +27,7 @@ use crate::{
     },
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum OutboxStatus {
-    /// Scheduled for later.
-    Pending,
-    /// On its device's queue.
-    Queued,
-    /// Claimed by a pacer; being sent.
-    Sending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-    Skipped,
-    Cancelled,
-}
-
-impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 9] = [
-        OutboxStatus::Pending,
-        OutboxStatus::Queued,
-        OutboxStatus::Sending,
-        OutboxStatus::Sent,
-        OutboxStatus::Delivered,
-        OutboxStatus::Read,
-        OutboxStatus::Failed,
-        OutboxStatus::Skipped,
-        OutboxStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxStatus::Pending => "PENDING",
-            OutboxStatus::Queued => "QUEUED",
-            OutboxStatus::Sending => "SENDING",
-            OutboxStatus::Sent => "SENT",
-            OutboxStatus::Delivered => "DELIVERED",
-            OutboxStatus::Read => "READ",
-            OutboxStatus::Failed => "FAILED",
-            OutboxStatus::Skipped => "SKIPPED",
-            OutboxStatus::Cancelled => "CANCELLED",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-}
-
-impl fmt::Display for OutboxStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-pub fn status_of(row: &rows::Model) -> OutboxStatus {
-    OutboxStatus::parse(&row.status).unwrap_or(OutboxStatus::Failed)
-}
-
-/// What asked for a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Source {
-    Inbox,
-    Campaign,
-    SequenceStep,
-    AiCampaign,
-}
-
-impl Source {
-    pub const ALL: [Source; 4] = [
-        Source::Inbox,
-        Source::Campaign,
-        Source::SequenceStep,
-        Source::AiCampaign,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Inbox => "INBOX",
-            Source::Campaign => "CAMPAIGN",
-            Source::SequenceStep => "SEQUENCE_STEP",
-            Source::AiCampaign => "AI_CAMPAIGN",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-}
+pub use crate::entities::enums::{CounterScope, MessageKind, OutboxStatus, Source};
 
 /// The error a row keeps when its node died between claiming and recording the send.
 pub const INTERRUPTED: &str = "interrupted; delivery unknown";
@@ -195,7 +107,7 @@ impl NewMessage {
 
 /// A change of one or more counters: (scope kind, scope id, status) += delta.
 #[derive(Debug, Default)]
-pub struct CounterDeltas(HashMap<(&'static str, Uuid, OutboxStatus), i64>);
+pub struct CounterDeltas(HashMap<(CounterScope, Uuid, OutboxStatus), i64>);
 
 impl CounterDeltas {
     /// A row moved from `from` (None: new) to `to`. SENDING lasts a moment and is counted as
@@ -212,9 +124,12 @@ impl CounterDeltas {
         if from == Some(to) {
             return;
         }
-        let scopes = [("device", row.device_id), ("user", row.user_id)]
-            .into_iter()
-            .chain(row.campaign_id.map(|c| ("campaign", c)));
+        let scopes = [
+            (CounterScope::Device, row.device_id),
+            (CounterScope::User, row.user_id),
+        ]
+        .into_iter()
+        .chain(row.campaign_id.map(|c| (CounterScope::Campaign, c)));
         for (kind, id) in scopes {
             if let Some(from) = from {
                 *self.0.entry((kind, id, from)).or_default() -= 1;
@@ -232,14 +147,14 @@ impl CounterDeltas {
             .filter(|(_, delta)| *delta != 0)
             .collect();
         deltas.sort_by(|((k1, i1, s1), _), ((k2, i2, s2), _)| {
-            (k1, i1, s1.as_str()).cmp(&(k2, i2, s2.as_str()))
+            (k1, i1, s1.to_value()).cmp(&(k2, i2, s2.to_value()))
         });
         let models: Vec<outbox_counters::ActiveModel> = deltas
             .into_iter()
             .map(|((kind, id, status), delta)| outbox_counters::ActiveModel {
-                scope_kind: Set(kind.to_owned()),
+                scope_kind: Set(kind),
                 scope_id: Set(id),
-                status: Set(status.as_str().to_owned()),
+                status: Set(status),
                 count: Set(delta),
             })
             .collect();
@@ -286,7 +201,7 @@ pub async fn insert(
             .exec_with_returning_many(&txn)
             .await?;
         for row in &created {
-            deltas.moved(row, None, status_of(row));
+            deltas.moved(row, None, row.status);
         }
         inserted.extend(created);
     }
@@ -303,13 +218,13 @@ fn to_active(message: &NewMessage, now: DateTime<Utc>) -> rows::ActiveModel {
         OutboxStatus::Queued
     };
     let (kind, text, image_ref, image_mime, caption) = match &message.content {
-        Content::Text(text) => ("text", Some(text.clone()), None, None, None),
+        Content::Text(text) => (MessageKind::Text, Some(text.clone()), None, None, None),
         Content::Image {
             media_ref,
             mime,
             caption,
         } => (
-            "image",
+            MessageKind::Image,
             None,
             Some(media_ref.clone()),
             Some(mime.clone()),
@@ -322,16 +237,16 @@ fn to_active(message: &NewMessage, now: DateTime<Utc>) -> rows::ActiveModel {
         recipient_phone: Set(message.phone.e164()),
         recipient_jid: Set(message.jid.as_str().to_owned()),
         recipient_name: Set(message.name.clone()),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         text: Set(text),
         image_ref: Set(image_ref),
         image_mime: Set(image_mime),
         caption: Set(caption),
-        source: Set(message.source.as_str().to_owned()),
+        source: Set(message.source),
         source_id: Set(message.source_id.clone()),
         campaign_id: Set(message.campaign_id),
         sequence_step_id: Set(message.sequence_step_id),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         attempts: Set(0),
         last_error: Set(None),
         min_delay_seconds: Set(message.delay.map(|d| d.0)),
@@ -538,7 +453,7 @@ async fn settle(
         "{} UPDATE broadcast_messages AS b SET status = '{}', {column} = {}, updated_at = {}{sent_at}{clear_error} \
          FROM {} WHERE {} AND b.status = 'SENDING' {}",
         texts.with,
-        status.as_str(),
+        status.to_value(),
         texts.value_as("TEXT"),
         param(backend, 1),
         texts.table,
@@ -606,20 +521,17 @@ pub async fn finish(
     if !not_sent.is_empty() {
         changed.extend(
             rows::Entity::update_many()
-                .col_expr(
-                    rows::Column::Status,
-                    Expr::value(OutboxStatus::Queued.as_str()),
-                )
+                .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Queued))
                 .col_expr(rows::Column::UpdatedAt, Expr::value(now))
                 .filter(rows::Column::Id.is_in(not_sent))
-                .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+                .filter(rows::Column::Status.eq(OutboxStatus::Sending))
                 .exec_with_returning(&txn)
                 .await?,
         );
     }
     let mut deltas = CounterDeltas::default();
     for row in &changed {
-        deltas.moved(row, Some(OutboxStatus::Sending), status_of(row));
+        deltas.moved(row, Some(OutboxStatus::Sending), row.status);
     }
     deltas.apply(&txn).await?;
     txn.commit().await?;
@@ -636,15 +548,12 @@ pub async fn fail_interrupted(
     let now = Utc::now();
     let txn = db.begin().await?;
     let failed = rows::Entity::update_many()
-        .col_expr(
-            rows::Column::Status,
-            Expr::value(OutboxStatus::Failed.as_str()),
-        )
+        .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Failed))
         .col_expr(rows::Column::LastError, Expr::value(INTERRUPTED))
         .col_expr(rows::Column::UpdatedAt, Expr::value(now))
         .filter(rows::Column::DeviceId.eq(device_id.0))
         .filter(on_a_queue())
-        .filter(rows::Column::Status.eq(OutboxStatus::Sending.as_str()))
+        .filter(rows::Column::Status.eq(OutboxStatus::Sending))
         .filter(
             Condition::any()
                 .add(rows::Column::ClaimToken.is_null())
@@ -668,7 +577,7 @@ pub async fn queued_ids(db: &DatabaseConnection, device_id: DeviceId) -> AppResu
         .column(rows::Column::Id)
         .filter(rows::Column::DeviceId.eq(device_id.0))
         .filter(on_a_queue())
-        .filter(rows::Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .filter(rows::Column::Status.eq(OutboxStatus::Queued))
         .order_by_asc(rows::Column::Id)
         .into_tuple::<i64>()
         .all(db)
@@ -708,14 +617,14 @@ pub async fn apply_receipt(
     let before: Vec<rows::Model> = rows::Entity::find()
         .filter(rows::Column::DeviceId.eq(device_id.0))
         .filter(rows::Column::WaMessageId.is_in(wa_message_ids.iter().cloned()))
-        .filter(rows::Column::Status.is_in(earlier.iter().map(|s| s.as_str())))
+        .filter(rows::Column::Status.is_in(earlier.iter().copied()))
         .all(&txn)
         .await?;
     if before.is_empty() {
         return Ok(Vec::new());
     }
     let mut update = rows::Entity::update_many()
-        .col_expr(rows::Column::Status, Expr::value(to.as_str()))
+        .col_expr(rows::Column::Status, Expr::value(to))
         .col_expr(rows::Column::UpdatedAt, Expr::value(Utc::now()));
     update = if read {
         update
@@ -733,13 +642,13 @@ pub async fn apply_receipt(
     };
     let changed = update
         .filter(rows::Column::Id.is_in(before.iter().map(|r| r.id)))
-        .filter(rows::Column::Status.is_in(earlier.iter().map(|s| s.as_str())))
+        .filter(rows::Column::Status.is_in(earlier.iter().copied()))
         .exec_with_returning(&txn)
         .await?;
     let mut deltas = CounterDeltas::default();
     for row in &changed {
         if let Some(old) = before.iter().find(|b| b.id == row.id) {
-            deltas.moved(row, Some(status_of(old)), to);
+            deltas.moved(row, Some(old.status), to);
         }
     }
     deltas.apply(&txn).await?;
@@ -750,7 +659,7 @@ pub async fn apply_receipt(
 /// Puts a FAILED row back in the queue (only when a person asks: `retryOutboxMessage`).
 pub async fn retry(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult<rows::Model> {
     let row = find_owned(db, owner, id).await?;
-    if status_of(&row) != OutboxStatus::Failed {
+    if row.status != OutboxStatus::Failed {
         return Err(AppError::Conflict(
             "Only a failed message can be retried.".into(),
         ));
@@ -758,14 +667,11 @@ pub async fn retry(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult
     let now = Utc::now();
     let txn = db.begin().await?;
     let mut changed = rows::Entity::update_many()
-        .col_expr(
-            rows::Column::Status,
-            Expr::value(OutboxStatus::Queued.as_str()),
-        )
+        .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Queued))
         .col_expr(rows::Column::QueuedAt, Expr::value(now))
         .col_expr(rows::Column::UpdatedAt, Expr::value(now))
         .filter(rows::Column::Id.eq(id))
-        .filter(rows::Column::Status.eq(OutboxStatus::Failed.as_str()))
+        .filter(rows::Column::Status.eq(OutboxStatus::Failed))
         .exec_with_returning(&txn)
         .await?;
     let row = changed
@@ -809,11 +715,10 @@ pub async fn list(
         condition = condition.add(rows::Column::DeviceId.eq(device.0));
     }
     if !filter.statuses.is_empty() {
-        condition =
-            condition.add(rows::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+        condition = condition.add(rows::Column::Status.is_in(filter.statuses.iter().copied()));
     }
     if let Some(source) = filter.source {
-        condition = condition.add(rows::Column::Source.eq(source.as_str()));
+        condition = condition.add(rows::Column::Source.eq(source));
     }
     if let Some(campaign) = filter.campaign_id {
         condition = condition.add(rows::Column::CampaignId.eq(campaign));
@@ -845,7 +750,7 @@ pub async fn list(
 /// The running totals of one scope (`device`, `campaign` or `user`), by status.
 pub async fn counters(
     db: &DatabaseConnection,
-    scope_kind: &str,
+    scope_kind: CounterScope,
     scope_id: Uuid,
 ) -> AppResult<HashMap<OutboxStatus, i64>> {
     let rows = outbox_counters::Entity::find()
@@ -853,17 +758,14 @@ pub async fn counters(
         .filter(outbox_counters::Column::ScopeId.eq(scope_id))
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| Some((OutboxStatus::parse(&r.status)?, r.count)))
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.status, r.count)).collect())
 }
 
 /// Removes a device's rows and counters (inside the device's delete transaction); the owner's
 /// totals lose what the device had.
 pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -> AppResult<u64> {
     let device_counts = outbox_counters::Entity::find()
-        .filter(outbox_counters::Column::ScopeKind.eq("device"))
+        .filter(outbox_counters::Column::ScopeKind.eq(CounterScope::Device))
         .filter(outbox_counters::Column::ScopeId.eq(device_id.0))
         .all(db)
         .await?;
@@ -877,9 +779,10 @@ pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -
     if let Some(owner) = owner {
         let mut deltas = CounterDeltas::default();
         for count in device_counts {
-            if let Some(status) = OutboxStatus::parse(&count.status) {
-                *deltas.0.entry(("user", owner, status)).or_default() -= count.count;
-            }
+            *deltas
+                .0
+                .entry((CounterScope::User, owner, count.status))
+                .or_default() -= count.count;
         }
         deltas.apply(db).await?;
     }
@@ -888,7 +791,7 @@ pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -
         .exec(db)
         .await?;
     outbox_counters::Entity::delete_many()
-        .filter(outbox_counters::Column::ScopeKind.eq("device"))
+        .filter(outbox_counters::Column::ScopeKind.eq(CounterScope::Device))
         .filter(outbox_counters::Column::ScopeId.eq(device_id.0))
         .exec(db)
         .await?;
@@ -898,16 +801,6 @@ pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statuses_and_sources_round_trip() {
-        for status in OutboxStatus::ALL {
-            assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
-        }
-        for source in Source::ALL {
-            assert_eq!(Source::parse(source.as_str()), Some(source));
-        }
-    }
 
     #[test]
     fn text_must_have_content_and_a_limit() {

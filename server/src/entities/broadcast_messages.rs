@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use super::enums::{MessageKind, OutboxStatus, Source};
+
 /// The outbox (`broadcast_messages`): one row per message that leaves.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "broadcast_messages")]
@@ -12,17 +14,16 @@ pub struct Model {
     pub recipient_phone: String,
     pub recipient_jid: String,
     pub recipient_name: Option<String>,
-    /// `text` or `image`.
-    pub kind: String,
+    pub kind: MessageKind,
     pub text: Option<String>,
     pub image_ref: Option<String>,
     pub image_mime: Option<String>,
     pub caption: Option<String>,
-    pub source: String,
+    pub source: Source,
     pub source_id: Option<String>,
     pub campaign_id: Option<Uuid>,
     pub sequence_step_id: Option<Uuid>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub min_delay_seconds: Option<i32>,

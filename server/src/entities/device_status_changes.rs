@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub device_id: Uuid,
-    pub status: String,
+    pub status: super::enums::DeviceStatus,
     pub reason: Option<String>,
     pub at: DateTimeUtc,
 }

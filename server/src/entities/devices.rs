@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use super::enums::DeviceStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "devices")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub jid: Option<String>,
     pub lid: Option<String>,
-    pub status: String,
+    pub status: DeviceStatus,
     pub status_reason: Option<String>,
     pub min_delay_seconds: i32,
     pub max_delay_seconds: i32,

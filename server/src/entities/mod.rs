@@ -3,6 +3,7 @@ pub mod api_tokens;
 pub mod broadcast_messages;
 pub mod device_status_changes;
 pub mod devices;
+pub mod enums;
 pub mod lid_pn_mappings;
 pub mod outbox_counters;
 pub mod sim_sent_messages;

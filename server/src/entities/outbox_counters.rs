@@ -3,13 +3,12 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox_counters")]
 pub struct Model {
-    /// `device` or `campaign`.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub scope_kind: String,
+    pub scope_kind: super::enums::CounterScope,
     #[sea_orm(primary_key, auto_increment = false)]
     pub scope_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub status: String,
+    pub status: super::enums::OutboxStatus,
     pub count: i64,
 }
 

@@ -15,15 +15,14 @@ pub struct Model {
     pub sender_jid: String,
     pub sender_name: Option<String>,
     pub from_me: bool,
-    /// `text` or `image`.
-    pub kind: String,
+    pub kind: super::enums::MessageKind,
     pub text: Option<String>,
     pub media_ref: Option<String>,
     pub caption: Option<String>,
     /// Seconds since the epoch.
     pub timestamp: i64,
-    /// For our own messages: PENDING, SENT, DELIVERED, READ, FAILED.
-    pub status: Option<String>,
+    /// For our own messages; null for messages we received.
+    pub status: Option<super::enums::MessageStatus>,
     pub created_at: DateTimeUtc,
 }
 

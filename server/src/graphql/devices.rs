@@ -34,7 +34,7 @@ use crate::{
 
 /// Where a device is in its life: PAIRING → ONLINE ⇄ RECONNECTING → OFFLINE | LOGGED_OUT | BANNED | FAILED.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "DeviceStatus")]
+#[graphql(name = "DeviceStatus", remote = "crate::entities::enums::DeviceStatus")]
 pub enum DeviceStatusGql {
     /// Waiting for the phone to scan the QR code or enter the pairing code.
     Pairing,
@@ -50,34 +50,6 @@ pub enum DeviceStatusGql {
     Banned,
     /// Gave up after too many failed restarts in a row; `reconnectDevice` tries again.
     Failed,
-}
-
-impl From<DeviceStatus> for DeviceStatusGql {
-    fn from(status: DeviceStatus) -> Self {
-        match status {
-            DeviceStatus::Pairing => Self::Pairing,
-            DeviceStatus::Online => Self::Online,
-            DeviceStatus::Reconnecting => Self::Reconnecting,
-            DeviceStatus::Offline => Self::Offline,
-            DeviceStatus::LoggedOut => Self::LoggedOut,
-            DeviceStatus::Banned => Self::Banned,
-            DeviceStatus::Failed => Self::Failed,
-        }
-    }
-}
-
-impl From<DeviceStatusGql> for DeviceStatus {
-    fn from(status: DeviceStatusGql) -> Self {
-        match status {
-            DeviceStatusGql::Pairing => Self::Pairing,
-            DeviceStatusGql::Online => Self::Online,
-            DeviceStatusGql::Reconnecting => Self::Reconnecting,
-            DeviceStatusGql::Offline => Self::Offline,
-            DeviceStatusGql::LoggedOut => Self::LoggedOut,
-            DeviceStatusGql::Banned => Self::Banned,
-            DeviceStatusGql::Failed => Self::Failed,
-        }
-    }
 }
 
 /// A WhatsApp account linked as a companion device.
@@ -100,7 +72,7 @@ impl Device {
         self.0.jid.as_deref()
     }
     async fn status(&self) -> DeviceStatusGql {
-        devices::status_of(&self.0).into()
+        self.0.status.into()
     }
     /// Why the device is in its status (the last error, the ban reason, …).
     async fn status_reason(&self) -> Option<&str> {
@@ -135,7 +107,7 @@ impl Device {
     }
     /// The QR code the device shows now (while PAIRING); scan it with WhatsApp on the phone.
     async fn qr_code(&self, ctx: &Context<'_>) -> GqlResult<Option<QrCode>> {
-        if devices::status_of(&self.0) != DeviceStatus::Pairing {
+        if self.0.status != DeviceStatus::Pairing {
             return Ok(None);
         }
         Ok(current_qr(state(ctx), DeviceId(self.0.id)).await)
@@ -176,9 +148,7 @@ pub struct DeviceStatusChange(device_status_changes::Model);
 #[Object]
 impl DeviceStatusChange {
     async fn status(&self) -> DeviceStatusGql {
-        DeviceStatus::parse(&self.0.status)
-            .unwrap_or(DeviceStatus::Offline)
-            .into()
+        self.0.status.into()
     }
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
@@ -458,7 +428,7 @@ impl DeviceMutation {
         let id = DeviceId::parse(&id)?;
         let app = state(ctx);
         let mut device = devices::find_owned(&app.db, viewer.user_id, id).await?;
-        if devices::status_of(&device) == DeviceStatus::LoggedOut {
+        if device.status == DeviceStatus::LoggedOut {
             device = devices::reset_for_pairing(&app.db, id).await?;
             publish_changed(app, &device).await;
         }
@@ -489,7 +459,7 @@ impl DeviceMutation {
         let id = DeviceId::parse(&id)?;
         let app = state(ctx);
         let device = devices::find_owned(&app.db, viewer.user_id, id).await?;
-        if device.jid.is_some() && devices::status_of(&device) != DeviceStatus::LoggedOut {
+        if device.jid.is_some() && device.status != DeviceStatus::LoggedOut {
             log_out(app, viewer.user_id, id).await?;
         }
         let removed = devices::delete(&app.db, viewer.user_id, id).await?;
@@ -521,9 +491,7 @@ async fn log_out(app: &AppState, owner: UserId, id: DeviceId) -> AppResult<devic
         Duration::from_secs(3),
         trigger,
         |kind| match kind {
-            EventKind::DeviceChanged { device }
-                if device.status == DeviceStatus::LoggedOut.as_str() =>
-            {
+            EventKind::DeviceChanged { device } if device.status == DeviceStatus::LoggedOut => {
                 Some(Ok((**device).clone()))
             }
             _ => None,
@@ -574,7 +542,7 @@ impl DeviceSubscription {
         };
         let mut initial = Vec::new();
         if let Some(device) = &only {
-            if devices::status_of(device) == DeviceStatus::Pairing {
+            if device.status == DeviceStatus::Pairing {
                 if let Some(qr) = current_qr(&app, DeviceId(device.id)).await {
                     initial.push(DeviceEvent {
                         kind: DeviceEventKind::QrCode,

@@ -15,7 +15,7 @@ use crate::{
         devices, inbox,
         pagination::{DEFAULT_PAGE, MAX_PAGE},
     },
-    entities::{whatsapp_chats as chats, whatsapp_messages as messages},
+    entities::{enums::MessageKind, whatsapp_chats as chats, whatsapp_messages as messages},
     error::{AppError, AppResult},
     events::{DeviceCommand, EventKind},
     types::{
@@ -66,12 +66,17 @@ impl Chat {
 
 /// Where a message we sent is; null for messages we received.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::entities::enums::MessageStatus")]
 pub enum MessageStatus {
     /// Not sent yet (waiting in the outbox or being sent).
     Pending,
+    /// WhatsApp accepted it (one tick).
     Sent,
+    /// It reached the contact's phone (two ticks).
     Delivered,
+    /// The contact read it (two blue ticks).
     Read,
+    /// It could not be sent (see the outbox row's error).
     Failed,
 }
 
@@ -108,7 +113,7 @@ impl Message {
         self.0.text.as_deref()
     }
     async fn has_image(&self) -> bool {
-        self.0.kind == "image"
+        self.0.kind == MessageKind::Image
     }
     /// Where the image can be fetched (with your token), when we have its bytes.
     async fn media_url(&self) -> Option<String> {
@@ -121,14 +126,7 @@ impl Message {
         DateTime::from_timestamp(self.0.timestamp, 0).unwrap_or_default()
     }
     async fn status(&self) -> Option<MessageStatus> {
-        match self.0.status.as_deref() {
-            Some("PENDING") => Some(MessageStatus::Pending),
-            Some("SENT") => Some(MessageStatus::Sent),
-            Some("DELIVERED") => Some(MessageStatus::Delivered),
-            Some("READ") => Some(MessageStatus::Read),
-            Some("FAILED") => Some(MessageStatus::Failed),
-            _ => None,
-        }
+        self.0.status.map(Into::into)
     }
 }
 

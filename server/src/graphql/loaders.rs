@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    domain::outbox::OutboxStatus,
+    domain::outbox::{CounterScope, OutboxStatus},
     entities::{devices, outbox_counters},
 };
 
@@ -41,7 +41,7 @@ impl Loader<Uuid> for DeviceCountsLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = outbox_counters::Entity::find()
-            .filter(outbox_counters::Column::ScopeKind.eq("device"))
+            .filter(outbox_counters::Column::ScopeKind.eq(CounterScope::Device))
             .filter(outbox_counters::Column::ScopeId.is_in(keys.iter().copied()))
             .all(&self.db)
             .await
@@ -49,12 +49,10 @@ impl Loader<Uuid> for DeviceCountsLoader {
         let mut counts: HashMap<Uuid, Self::Value> =
             keys.iter().map(|k| (*k, HashMap::new())).collect();
         for row in rows {
-            if let Some(status) = OutboxStatus::parse(&row.status) {
-                counts
-                    .entry(row.scope_id)
-                    .or_default()
-                    .insert(status, row.count);
-            }
+            counts
+                .entry(row.scope_id)
+                .or_default()
+                .insert(row.status, row.count);
         }
         Ok(counts)
     }

@@ -19,7 +19,7 @@ use super::{
 use crate::{
     domain::{
         devices::{self, DeviceStatus},
-        outbox::{self, Content, NewMessage, OutboxFilter, OutboxStatus, Source},
+        outbox::{self, Content, CounterScope, MessageKind, NewMessage, OutboxFilter},
         pagination::PageRequest,
     },
     entities::broadcast_messages as rows,
@@ -39,7 +39,7 @@ use super::inbox::Message;
 
 /// Where an outbox message is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "OutboxStatus")]
+#[graphql(name = "OutboxStatus", remote = "crate::entities::enums::OutboxStatus")]
 pub enum OutboxStatusGql {
     /// Scheduled for later.
     Pending,
@@ -47,76 +47,32 @@ pub enum OutboxStatusGql {
     Queued,
     /// Being sent right now.
     Sending,
+    /// WhatsApp accepted it.
     Sent,
+    /// It reached the recipient's phone.
     Delivered,
+    /// The recipient read it.
     Read,
     /// Not sent (see `lastError`); `retryOutboxMessage` tries again.
     Failed,
+    /// Never sent, on purpose (see `lastError`, e.g. the number opted out).
     Skipped,
+    /// Called off before it was sent.
     Cancelled,
-}
-
-impl From<OutboxStatus> for OutboxStatusGql {
-    fn from(s: OutboxStatus) -> Self {
-        match s {
-            OutboxStatus::Pending => Self::Pending,
-            OutboxStatus::Queued => Self::Queued,
-            OutboxStatus::Sending => Self::Sending,
-            OutboxStatus::Sent => Self::Sent,
-            OutboxStatus::Delivered => Self::Delivered,
-            OutboxStatus::Read => Self::Read,
-            OutboxStatus::Failed => Self::Failed,
-            OutboxStatus::Skipped => Self::Skipped,
-            OutboxStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-impl From<OutboxStatusGql> for OutboxStatus {
-    fn from(s: OutboxStatusGql) -> Self {
-        match s {
-            OutboxStatusGql::Pending => Self::Pending,
-            OutboxStatusGql::Queued => Self::Queued,
-            OutboxStatusGql::Sending => Self::Sending,
-            OutboxStatusGql::Sent => Self::Sent,
-            OutboxStatusGql::Delivered => Self::Delivered,
-            OutboxStatusGql::Read => Self::Read,
-            OutboxStatusGql::Failed => Self::Failed,
-            OutboxStatusGql::Skipped => Self::Skipped,
-            OutboxStatusGql::Cancelled => Self::Cancelled,
-        }
-    }
 }
 
 /// What asked for a message.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::entities::enums::Source")]
 pub enum MessageSource {
+    /// A person sent it from the inbox (or the Outbox's "New message").
     Inbox,
+    /// A broadcast campaign.
     Campaign,
+    /// A step of a drip sequence.
     SequenceStep,
+    /// An AI campaign (leads dealt over devices).
     AiCampaign,
-}
-
-impl From<MessageSource> for Source {
-    fn from(s: MessageSource) -> Self {
-        match s {
-            MessageSource::Inbox => Self::Inbox,
-            MessageSource::Campaign => Self::Campaign,
-            MessageSource::SequenceStep => Self::SequenceStep,
-            MessageSource::AiCampaign => Self::AiCampaign,
-        }
-    }
-}
-
-impl From<Source> for MessageSource {
-    fn from(s: Source) -> Self {
-        match s {
-            Source::Inbox => Self::Inbox,
-            Source::Campaign => Self::Campaign,
-            Source::SequenceStep => Self::SequenceStep,
-            Source::AiCampaign => Self::AiCampaign,
-        }
-    }
 }
 
 /// One message in the outbox.
@@ -150,21 +106,19 @@ impl OutboxMessage {
         self.0.text.as_deref()
     }
     async fn has_image(&self) -> bool {
-        self.0.kind == "image"
+        self.0.kind == MessageKind::Image
     }
     async fn caption(&self) -> Option<&str> {
         self.0.caption.as_deref()
     }
     async fn source(&self) -> MessageSource {
-        Source::parse(&self.0.source)
-            .unwrap_or(Source::Inbox)
-            .into()
+        self.0.source.into()
     }
     async fn campaign_id(&self) -> Option<ID> {
         self.0.campaign_id.map(|c| ID(c.to_string()))
     }
     async fn status(&self) -> OutboxStatusGql {
-        outbox::status_of(&self.0).into()
+        self.0.status.into()
     }
     /// How many times a send was attempted.
     async fn attempts(&self) -> i32 {
@@ -230,9 +184,7 @@ impl From<&OutboxChange> for OutboxEvent {
             id: ID(change.id.to_string()),
             device_id: ID(change.device_id.to_string()),
             campaign_id: change.campaign_id.map(|c| ID(c.to_string())),
-            status: OutboxStatus::parse(&change.status)
-                .unwrap_or(OutboxStatus::Failed)
-                .into(),
+            status: change.status.into(),
             last_error: change.last_error.clone(),
             at: change.at,
         }
@@ -291,7 +243,7 @@ impl OutboxQuery {
     /// All your outbox messages by status (running totals, not counted per query).
     async fn outbox_counts(&self, ctx: &Context<'_>) -> GqlResult<SendCounts> {
         let viewer = viewer(ctx)?;
-        let counts = outbox::counters(&state(ctx).db, "user", viewer.user_id.0).await?;
+        let counts = outbox::counters(&state(ctx).db, CounterScope::User, viewer.user_id.0).await?;
         Ok(SendCounts::from(&counts))
     }
 
@@ -351,7 +303,7 @@ impl OutboxMutation {
             }
             None => Content::text(input.text.as_deref().unwrap_or_default())?,
         };
-        if matches!(devices::status_of(&device), DeviceStatus::LoggedOut) || device.jid.is_none() {
+        if device.status == DeviceStatus::LoggedOut || device.jid.is_none() {
             return Err(AppError::DeviceOffline(
                 "This device is not paired; pair it before sending.".into(),
             )

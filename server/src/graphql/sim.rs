@@ -125,8 +125,7 @@ impl SimNetworkMutation {
             .ok()
             .flatten()
             .is_some();
-        if devices::status_of(&device) != DeviceStatus::Pairing || device.jid.is_some() || !showing
-        {
+        if device.status != DeviceStatus::Pairing || device.jid.is_some() || !showing {
             return Err(
                 AppError::Conflict("The device is not showing a QR code (yet).".into()).into(),
             );
@@ -145,9 +144,7 @@ impl SimNetworkMutation {
             Duration::from_secs(10),
             trigger,
             |kind| match kind {
-                EventKind::DeviceChanged { device }
-                    if device.status == DeviceStatus::Online.as_str() =>
-                {
+                EventKind::DeviceChanged { device } if device.status == DeviceStatus::Online => {
                     Some(Ok((**device).clone()))
                 }
                 _ => None,

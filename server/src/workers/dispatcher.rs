@@ -27,7 +27,7 @@ use crate::{
     config::DispatchSettings,
     domain::{
         devices,
-        outbox::{self, Claim, OutboxStatus, Outcome},
+        outbox::{self, Claim, MessageKind, OutboxStatus, Outcome},
     },
     entities::broadcast_messages as rows,
     events::{Event, EventKind, OutboxChange},
@@ -430,10 +430,7 @@ pub async fn enqueue_with_threads(
         None
     };
     let mut by_device: HashMap<DeviceId, Vec<i64>> = HashMap::new();
-    for row in inserted
-        .iter()
-        .filter(|r| outbox::status_of(r) == OutboxStatus::Queued)
-    {
+    for row in inserted.iter().filter(|r| r.status == OutboxStatus::Queued) {
         by_device
             .entry(DeviceId(row.device_id))
             .or_default()
@@ -548,8 +545,7 @@ impl Pacer {
                 self.ack(delivery);
                 continue;
             };
-            if outbox::status_of(&row) != OutboxStatus::Queued || row.device_id != self.device_id.0
-            {
+            if row.status != OutboxStatus::Queued || row.device_id != self.device_id.0 {
                 // Settled already (sent, cancelled, or a duplicate entry): nothing to do.
                 self.ack(delivery);
                 continue;
@@ -663,8 +659,8 @@ impl Pacer {
                 error: "invalid recipient".into(),
             };
         };
-        let result = match row.kind.as_str() {
-            "image" => match self.image(row).await {
+        let result = match row.kind {
+            MessageKind::Image => match self.image(row).await {
                 Ok(image) => self.session.send_image(jid, &image).await,
                 Err(error) => return Outcome::Failed { error },
             },

@@ -26,7 +26,7 @@ use super::{
 };
 use crate::{
     config::DeviceSettings,
-    domain::devices::{self, status_of, DeviceStatus, Transition},
+    domain::devices::{self, DeviceStatus, Transition},
     entities::devices as device_rows,
     events::{DeviceCommand, Event, EventKind},
     state::AppState,
@@ -416,7 +416,7 @@ impl DeviceRunner {
                 }
             };
             if let Some(until) = device.banned_until.filter(|until| *until > Utc::now()) {
-                if status_of(&device) != DeviceStatus::Banned
+                if device.status != DeviceStatus::Banned
                     && !self
                         .set_status(
                             DeviceStatus::Banned,
@@ -436,7 +436,7 @@ impl DeviceRunner {
                 continue;
             }
             let paired = device.jid.is_some();
-            if paired && !matches!(status_of(&device), DeviceStatus::Reconnecting) {
+            if paired && !matches!(device.status, DeviceStatus::Reconnecting) {
                 let reason = Some("Connecting to WhatsApp.".to_owned());
                 if !self
                     .set_status(
@@ -722,7 +722,7 @@ impl DeviceRunner {
         .await
         {
             Ok(Some(device)) => {
-                tracing::info!(device.status = %status, "device status changed");
+                tracing::info!(device.status = ?status, "device status changed");
                 let owner = device.user_id;
                 self.supervisor
                     .app

@@ -488,6 +488,60 @@ async fn two_nodes_on_the_same_streams_still_send_each_row_once() {
     assert_no_duplicates(&node_a, &user.token, &devices, 150).await;
 }
 
+#[tokio::test]
+async fn a_failed_send_that_is_retried_shows_sent_in_its_chat_as_in_the_outbox() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let device = app
+        .paired_device(&user.token, "Retrier", "+60100000099")
+        .await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+    app.gql(
+        Some(&user.token),
+        "mutation($id: ID!) { simFailSends(deviceId: $id, count: 1) }",
+        json!({ "id": device }),
+    )
+    .await
+    .data();
+    let id = app
+        .send_text(&user.token, &device, "+60123450000", "Second time lucky")
+        .await;
+    let thread = || async {
+        let response = app
+            .gql(
+                Some(&user.token),
+                "query($d: ID!) { messages(deviceId: $d, chatJid: \"60123450000@s.whatsapp.net\") { edges { node { outboxId status } } } }",
+                json!({ "d": device }),
+            )
+            .await;
+        response.data()["messages"]["edges"][0]["node"].clone()
+    };
+    eventually(
+        Duration::from_secs(10),
+        "the thread to show the failure",
+        || async { thread().await["status"] == "FAILED" },
+    )
+    .await;
+
+    app.gql(
+        Some(&user.token),
+        "mutation($id: ID!) { retryOutboxMessage(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    eventually(Duration::from_secs(10), "the retry to go out", || async {
+        outbox_row(&app, &user.token, &id).await["status"] == "SENT"
+    })
+    .await;
+    eventually(
+        Duration::from_secs(10),
+        "the thread to follow its outbox row",
+        || async { thread().await == json!({ "outboxId": id, "status": "SENT" }) },
+    )
+    .await;
+}
+
 async fn outbox_row(app: &crate::helpers::TestApp, token: &str, id: &str) -> Value {
     let response = app
         .gql(

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use wafleet::{
-    domain::outbox::{self, Claim, Content, NewMessage, OutboxStatus, Outcome, INTERRUPTED},
+    domain::outbox::{
+        self, Claim, Content, CounterScope, NewMessage, OutboxStatus, Outcome, INTERRUPTED,
+    },
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
@@ -129,7 +131,7 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     assert_eq!(tokens[&r3], Some(3));
     assert!(claimed
         .iter()
-        .all(|r| outbox::status_of(r) == OutboxStatus::Sending && r.attempts == 1));
+        .all(|r| r.status == OutboxStatus::Sending && r.attempts == 1));
 
     // A claim succeeds once.
     assert!(outbox::claim(db, &[claim(r1, a, 7)])
@@ -162,14 +164,14 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     .unwrap();
     assert_eq!(changed.len(), 3);
     let rows = rows_by_id(db, &ids).await;
-    assert_eq!(outbox::status_of(&rows[&r1]), OutboxStatus::Sent);
+    assert_eq!(rows[&r1].status, OutboxStatus::Sent);
     assert_eq!(rows[&r1].wa_message_id.as_deref(), Some(wa_id));
     assert!(rows[&r1].sent_at.is_some());
-    assert_eq!(outbox::status_of(&rows[&r3]), OutboxStatus::Failed);
+    assert_eq!(rows[&r3].status, OutboxStatus::Failed);
     assert_eq!(rows[&r3].last_error.as_deref(), Some(error));
     assert_eq!(rows[&r3].wa_message_id, None);
-    assert_eq!(outbox::status_of(&rows[&r4]), OutboxStatus::Queued);
-    assert_eq!(outbox::status_of(&rows[&r2]), OutboxStatus::Queued);
+    assert_eq!(rows[&r4].status, OutboxStatus::Queued);
+    assert_eq!(rows[&r2].status, OutboxStatus::Queued);
 
     // A settled row is not settled again.
     let again = outbox::finish(
@@ -191,10 +193,14 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     assert_eq!(outbox::queued_ids(db, a).await.unwrap(), vec![r2, r4]);
     assert!(outbox::queued_ids(db, b).await.unwrap().is_empty());
 
-    let device_a = outbox::counters(db, "device", a.0).await.unwrap();
+    let device_a = outbox::counters(db, CounterScope::Device, a.0)
+        .await
+        .unwrap();
     assert_eq!(device_a.get(&OutboxStatus::Queued), Some(&2));
     assert_eq!(device_a.get(&OutboxStatus::Sent), Some(&1));
-    let totals = outbox::counters(db, "user", owner.0).await.unwrap();
+    let totals = outbox::counters(db, CounterScope::User, owner.0)
+        .await
+        .unwrap();
     assert_eq!(totals.get(&OutboxStatus::Queued), Some(&2));
     assert_eq!(totals.get(&OutboxStatus::Sent), Some(&1));
     assert_eq!(totals.get(&OutboxStatus::Failed), Some(&1));

@@ -1,0 +1,205 @@
+//! The statuses and kinds stored in string columns, each defined once. sea-orm maps them to and
+//! from the column's text (the values below), so the schema keeps plain varchar columns; GraphQL
+//! mirrors them with `#[graphql(remote = …)]` enums in `graphql/`.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The device status machine:
+/// PAIRING → ONLINE ⇄ RECONNECTING → OFFLINE | LOGGED_OUT | BANNED | FAILED.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeviceStatus {
+    /// Waiting for the phone to scan a QR code or enter a pairing code.
+    #[sea_orm(string_value = "PAIRING")]
+    Pairing,
+    #[sea_orm(string_value = "ONLINE")]
+    Online,
+    /// The connection dropped; the supervisor is reconnecting with backoff.
+    #[sea_orm(string_value = "RECONNECTING")]
+    Reconnecting,
+    /// Paired, but no session runs (the server stopped, or another node has yet to take over).
+    #[sea_orm(string_value = "OFFLINE")]
+    Offline,
+    /// Unlinked from the phone; needs pairing again.
+    #[sea_orm(string_value = "LOGGED_OUT")]
+    LoggedOut,
+    /// Temporarily banned by WhatsApp until `banned_until`; sends are paused.
+    #[sea_orm(string_value = "BANNED")]
+    Banned,
+    /// Too many failed restarts in a row; waits for `reconnectDevice`.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// Where an outbox row is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OutboxStatus {
+    /// Scheduled for later.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// On its device's queue.
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    /// Claimed by a pacer; being sent.
+    #[sea_orm(string_value = "SENDING")]
+    Sending,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    #[sea_orm(string_value = "READ")]
+    Read,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Never sent, on purpose (e.g. the number opted out).
+    #[sea_orm(string_value = "SKIPPED")]
+    Skipped,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// What asked for a message.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Source {
+    #[sea_orm(string_value = "INBOX")]
+    Inbox,
+    #[sea_orm(string_value = "CAMPAIGN")]
+    Campaign,
+    #[sea_orm(string_value = "SEQUENCE_STEP")]
+    SequenceStep,
+    #[sea_orm(string_value = "AI_CAMPAIGN")]
+    AiCampaign,
+}
+
+/// What a message carries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    #[sea_orm(string_value = "text")]
+    Text,
+    /// An image, with an optional caption.
+    #[sea_orm(string_value = "image")]
+    Image,
+}
+
+/// Where one of our messages in a chat thread is, in the order a message's statuses only move
+/// forward (`Ord`): a failed message can still be sent (a person retries it), a sent one never
+/// fails, a delivered one is never "only sent" again. The outbox's statuses map onto it
+/// (`OutboxStatus::in_thread`), so the thread and the outbox cannot disagree.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MessageStatus {
+    /// Not sent yet (waiting in the outbox or being sent).
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    #[sea_orm(string_value = "READ")]
+    Read,
+}
+
+impl OutboxStatus {
+    /// What a thread shows for an outbox row in this status.
+    pub fn in_thread(self) -> MessageStatus {
+        match self {
+            OutboxStatus::Pending | OutboxStatus::Queued | OutboxStatus::Sending => {
+                MessageStatus::Pending
+            }
+            OutboxStatus::Sent => MessageStatus::Sent,
+            OutboxStatus::Delivered => MessageStatus::Delivered,
+            OutboxStatus::Read => MessageStatus::Read,
+            OutboxStatus::Failed | OutboxStatus::Skipped | OutboxStatus::Cancelled => {
+                MessageStatus::Failed
+            }
+        }
+    }
+}
+
+/// The scopes the outbox keeps running totals for (`outbox_counters.scope_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum CounterScope {
+    #[sea_orm(string_value = "device")]
+    Device,
+    #[sea_orm(string_value = "user")]
+    User,
+    #[sea_orm(string_value = "campaign")]
+    Campaign,
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::*;
+
+    #[test]
+    fn a_retried_message_can_go_from_failed_to_sent_but_never_back() {
+        assert!(MessageStatus::Failed < MessageStatus::Sent);
+        assert!(MessageStatus::Pending < MessageStatus::Failed);
+        assert!(MessageStatus::Sent < MessageStatus::Delivered);
+        assert!(MessageStatus::Delivered < MessageStatus::Read);
+        assert_eq!(OutboxStatus::Sending.in_thread(), MessageStatus::Pending);
+        assert_eq!(OutboxStatus::Cancelled.in_thread(), MessageStatus::Failed);
+    }
+
+    #[test]
+    fn stored_values_are_the_names_clients_know() {
+        let outbox: Vec<String> = OutboxStatus::iter().map(|s| s.to_value()).collect();
+        assert_eq!(
+            outbox,
+            [
+                "PENDING",
+                "QUEUED",
+                "SENDING",
+                "SENT",
+                "DELIVERED",
+                "READ",
+                "FAILED",
+                "SKIPPED",
+                "CANCELLED"
+            ]
+        );
+        assert_eq!(DeviceStatus::LoggedOut.to_value(), "LOGGED_OUT");
+        assert_eq!(
+            serde_json::to_string(&DeviceStatus::LoggedOut).unwrap(),
+            "\"LOGGED_OUT\""
+        );
+        assert_eq!(Source::SequenceStep.to_value(), "SEQUENCE_STEP");
+        assert_eq!(MessageKind::Image.to_value(), "image");
+        assert_eq!(CounterScope::Campaign.to_value(), "campaign");
+    }
+}
