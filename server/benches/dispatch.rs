@@ -25,14 +25,13 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 use wafleet::{
     config::Config,
-    domain::outbox::{self, Content, CounterScope, NewMessage, OutboxStatus},
+    domain::outbox::{self, send, Content, CounterScope, NewMessage, OutboxStatus},
     startup::Application,
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
         phone::PhoneNumber,
     },
-    workers::dispatcher,
 };
 
 /// Paired devices of one new user, as a restart finds them.
@@ -120,7 +119,7 @@ async fn throughput(
     let batch = messages(owner, devices, rows, "bench");
     let started = Instant::now();
     for chunk in batch.chunks(5000) {
-        dispatcher::enqueue(state, chunk.to_vec()).await.unwrap();
+        send::enqueue(state.ports(), chunk.to_vec()).await.unwrap();
     }
     let enqueued = started.elapsed();
     let deadline = Instant::now() + Duration::from_secs(900);
@@ -278,7 +277,7 @@ async fn pacing(
     let total = device_count * paced_per_device;
     let started = Instant::now();
     for chunk in messages(owner, &devices, total, "paced").chunks(5000) {
-        dispatcher::enqueue(&state, chunk.to_vec()).await.unwrap();
+        send::enqueue(state.ports(), chunk.to_vec()).await.unwrap();
     }
     while (sent_count(&db, owner).await as usize) < total {
         assert!(

@@ -21,8 +21,8 @@ use wafleet::{
     config::Config,
     startup::Application,
     types::{ids::UserId, jid::Jid},
-    whatsapp::{HistoryChunk, HistoryConversation, InboundMessage, WaEvent},
-    workers::{inbound::Inbound, supervisor::InboundSink},
+    whatsapp::{HistoryChunk, HistoryConversation, InboundMessage, InboundSink, WaEvent},
+    workers::inbound::Inbound,
 };
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -52,8 +52,12 @@ pub enum AppError {
     NotFound(&'static str),
     Validation(String),
     Conflict(String),
-    RateLimited { retry_after_seconds: u64 },
+    RateLimited {
+        retry_after_seconds: u64,
+    },
     DeviceOffline(String),
+    /// A subscriber fell this many events behind the live updates; its stream ends.
+    FellBehind(u64),
     Internal(anyhow::Error),
 }
 
@@ -96,6 +100,9 @@ impl AppError {
             } => {
                 format!("Too many attempts. Try again in {retry_after_seconds} seconds.")
             }
+            AppError::FellBehind(missed) => format!(
+                "This subscription fell behind the live updates ({missed} missed); subscribe again and reload what it shows."
+            ),
             AppError::Internal(_) => "Internal server error".to_owned(),
         }
     }
@@ -109,6 +116,8 @@ impl AppError {
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::DeviceOffline(_) => ErrorCode::DeviceOffline,
+            // The state moved on without the subscriber: it reloads, as after any conflict.
+            AppError::FellBehind(_) => ErrorCode::Conflict,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -179,6 +188,7 @@ mod tests {
                 "RATE_LIMITED",
             ),
             (AppError::DeviceOffline("off".into()), "DEVICE_OFFLINE"),
+            (AppError::FellBehind(3), "CONFLICT"),
         ];
         for (err, code) in cases {
             assert_eq!(err.code().as_str(), code);

@@ -1,5 +1,6 @@
 //! wafleet: a GraphQL server that runs a fleet of WhatsApp devices.
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

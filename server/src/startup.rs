@@ -8,10 +8,11 @@ use tokio::net::TcpListener;
 
 use crate::{
     auth::rate_limit::{FailureCounter, MemoryFailureCounter, RedisFailureCounter},
+    clock::{Clock, SimClock, SystemClock},
     config::{Config, WhatsAppMode},
     db,
     ephemeral::{Ephemeral, MemoryEphemeral, RedisEphemeral},
-    events::EventBus,
+    events::{EventBus, EventKind, EventPublisher},
     graphql, http,
     metrics::Metrics,
     queue::{memory::MemoryQueue, redis::RedisQueue, Queue},
@@ -22,9 +23,11 @@ use crate::{
         WhatsApp,
     },
     workers::{
-        dispatcher::{run_reconciler, Dispatcher},
-        inbound::{Inbound, SendRecorder},
+        dispatcher::Dispatcher,
+        inbound::Inbound,
         leases::{Leases, LocalLeases, RedisLeases},
+        reconciler::run_reconciler,
+        recorder::SendRecorder,
         supervisor::Supervisor,
     },
 };
@@ -141,8 +144,16 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("WAFLEET_BIND: cannot listen on {}", config.bind))?;
+        let sim = config.whatsapp == WhatsAppMode::Sim;
+        let sim_clock = sim.then(|| Arc::new(SimClock::default()));
+        let clock: Arc<dyn Clock> = match &sim_clock {
+            Some(sim_clock) => sim_clock.clone(),
+            None => Arc::new(SystemClock),
+        };
         let state = AppState(Arc::new(App {
             config,
+            clock,
+            sim_clock,
             db,
             redis,
             events,
@@ -152,7 +163,6 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
         }));
         let mut tasks = Vec::new();
-        let sim = state.config.whatsapp == WhatsAppMode::Sim;
         let whatsapp: Arc<dyn WhatsApp> = if sim {
             let mut timing = SimTiming {
                 send_latency: state.config.sim_send_latency,
@@ -166,7 +176,7 @@ impl Application {
                 timing.qr_ttl = ttl;
             }
             let network = SimNetwork::new(state.db.clone(), state.config.sim_seed, timing);
-            tasks.push(network.listen(state.events.subscribe()).abort_handle());
+            tasks.push(network.listen(sim_commands(&state.events)).abort_handle());
             network
         } else {
             // The bots get a runtime of their own so their bursts cannot starve this one.
@@ -235,6 +245,37 @@ impl Application {
         self.workers.stop().await;
         served
     }
+}
+
+/// The simulated-network commands published on the bus, for the network of this node (which
+/// knows nothing of the bus itself).
+fn sim_commands(
+    bus: &EventBus,
+) -> tokio::sync::mpsc::UnboundedReceiver<(
+    crate::types::ids::DeviceId,
+    crate::whatsapp::sim::SimCommand,
+)> {
+    let (commands, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let mut events = bus.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let EventKind::Sim { device_id, command } = &event.kind {
+                        let device = crate::types::ids::DeviceId(*device_id);
+                        if commands.send((device, (**command).clone())).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "simulated network lagged behind the event bus");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    receiver
 }
 
 /// Completes on Ctrl-C or SIGTERM.

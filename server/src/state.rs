@@ -5,8 +5,8 @@ use std::{ops::Deref, sync::Arc};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::rate_limit::FailureCounter, config::Config, ephemeral::Ephemeral, events::EventBus,
-    metrics::Metrics, queue::Queue,
+    auth::rate_limit::FailureCounter, clock::Clock, config::Config, domain::Ports,
+    ephemeral::Ephemeral, events::EventBus, metrics::Metrics, queue::Queue,
 };
 
 pub struct App {
@@ -19,6 +19,24 @@ pub struct App {
     pub queue: Arc<dyn Queue>,
     pub login_failures: Arc<dyn FailureCounter>,
     pub metrics: Arc<Metrics>,
+    /// The time schedules go by (in sim mode, one tests can move forward).
+    pub clock: Arc<dyn Clock>,
+    /// In sim mode, the same clock as `clock`, for the controls that move it.
+    pub sim_clock: Option<Arc<crate::clock::SimClock>>,
+}
+
+impl App {
+    /// What the domain's use cases need, borrowed from the app.
+    pub fn ports(&self) -> Ports<'_> {
+        Ports {
+            db: &self.db,
+            queue: self.queue.as_ref(),
+            events: &self.events,
+            ephemeral: self.ephemeral.as_ref(),
+            clock: self.clock.as_ref(),
+            config: &self.config,
+        }
+    }
 }
 
 /// Cheap to clone; everything inside is shared.

@@ -15,6 +15,7 @@ use crate::{
     domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
     error::{AppError, AppResult},
+    events::{Event, EventPublisher},
     types::{
         ids::{ApiTokenId, UserId},
         phone::Country,
@@ -207,8 +208,10 @@ pub async fn find_user(db: &DatabaseConnection, user_id: UserId) -> AppResult<us
         .ok_or(AppError::NotFound("User"))
 }
 
+/// Changes the profile and tells the user's subscribers (other tabs follow).
 pub async fn update_me(
     db: &DatabaseConnection,
+    events: &dyn EventPublisher,
     user_id: UserId,
     update: ProfileUpdate,
 ) -> AppResult<users::Model> {
@@ -224,7 +227,9 @@ pub async fn update_me(
         active.default_country = Set(country.map(|c| c.code().to_owned()));
     }
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let user = active.update(db).await?;
+    events.publish(Event::user_updated(user_id)).await;
+    Ok(user)
 }
 
 /// What `update_me` changes; `None` leaves a field as it is.

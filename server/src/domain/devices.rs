@@ -10,10 +10,20 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::pagination::{Cursor, Page, PageRequest};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    pagination::{Cursor, Page, PageRequest},
+    Ports,
+};
 use crate::{
+    auth::accounts::phone_country,
     entities::{device_status_changes, devices},
+    ephemeral::Ephemeral,
     error::{AppError, AppResult},
+    events::{self, DeviceCommand, Event, EventKind},
     types::{
         ids::{DeviceId, UserId},
         phone::PhoneNumber,
@@ -459,6 +469,186 @@ pub async fn history(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// The QR code a device currently shows, kept so a new subscriber sees it at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShownQr {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn qr_key(device_id: DeviceId) -> String {
+    format!("qr:{device_id}")
+}
+
+/// The QR code the device shows now, if any.
+pub async fn current_qr(ephemeral: &dyn Ephemeral, device_id: DeviceId) -> Option<ShownQr> {
+    let raw = ephemeral.get(&qr_key(device_id)).await.ok().flatten()?;
+    serde_json::from_str(&raw).ok()
+}
+
+/// Remembers the QR code the device shows until it expires, and tells the owner's subscribers.
+pub async fn show_qr(ports: Ports<'_>, owner: UserId, device_id: DeviceId, shown: ShownQr) {
+    let ttl = (shown.expires_at - Utc::now())
+        .to_std()
+        .unwrap_or(Duration::from_secs(1));
+    if let Ok(json) = serde_json::to_string(&shown) {
+        if let Err(err) = ports.ephemeral.set(&qr_key(device_id), &json, ttl).await {
+            tracing::warn!(error = %err, "cannot keep the current QR code");
+        }
+    }
+    ports
+        .events
+        .publish(Event::qr_code(
+            owner,
+            device_id,
+            shown.code,
+            shown.expires_at,
+        ))
+        .await;
+}
+
+/// The device shows no QR code any more (paired, expired, stopped).
+pub async fn clear_qr(ephemeral: &dyn Ephemeral, device_id: DeviceId) {
+    let _ = ephemeral.delete(&qr_key(device_id)).await;
+}
+
+/// How long a mutation waits for the node running the device to act.
+const DEVICE_ANSWER: Duration = Duration::from_secs(10);
+
+/// Adds a device in PAIRING and asks a node to start its session; its QR code then arrives on
+/// the event bus.
+#[tracing::instrument(name = "devices.add", skip_all, fields(user.id = %owner))]
+pub async fn add(ports: Ports<'_>, owner: UserId, new: NewDevice) -> AppResult<devices::Model> {
+    let device = create(ports.db, owner, new).await?;
+    ports.events.publish(Event::device_changed(&device)).await;
+    events::send_command(
+        ports.events,
+        owner,
+        DeviceId(device.id),
+        DeviceCommand::Start { pair_phone: None },
+    )
+    .await;
+    Ok(device)
+}
+
+/// Starts pairing by phone number: the code to enter on that phone (Linked devices → Link with
+/// phone number), as the node running the device got it from WhatsApp.
+#[tracing::instrument(name = "devices.request_pairing_code", skip_all, fields(device.id = %id))]
+pub async fn request_pairing_code(
+    ports: Ports<'_>,
+    owner: UserId,
+    id: DeviceId,
+    phone: &str,
+) -> AppResult<(String, DateTime<Utc>)> {
+    let phone = PhoneNumber::parse_in(phone, phone_country(ports.db, owner).await?)?;
+    let device = find_owned(ports.db, owner, id).await?;
+    if device.jid.is_some() {
+        return Err(AppError::Conflict("This device is already paired.".into()));
+    }
+    let trigger = events::send_command(
+        ports.events,
+        owner,
+        id,
+        DeviceCommand::Start {
+            pair_phone: Some(phone.e164()),
+        },
+    );
+    events::request(
+        ports.events,
+        id,
+        DEVICE_ANSWER,
+        trigger,
+        |kind| match kind {
+            EventKind::DevicePairingCode {
+                code, expires_at, ..
+            } => Some(Ok((code.clone(), *expires_at))),
+            EventKind::DeviceError { message, .. } => {
+                Some(Err(AppError::DeviceOffline(message.clone())))
+            }
+            _ => None,
+        },
+    )
+    .await
+}
+
+/// Changes a device's settings and tells its pacer and subscribers.
+pub async fn change(
+    ports: Ports<'_>,
+    owner: UserId,
+    id: DeviceId,
+    changes: DeviceUpdate,
+) -> AppResult<devices::Model> {
+    let device = update(ports.db, owner, id, changes).await?;
+    ports.events.publish(Event::device_changed(&device)).await;
+    Ok(device)
+}
+
+/// Restarts the device's session now (and resets its restart count); a logged-out device
+/// starts pairing again with a new QR code.
+#[tracing::instrument(name = "devices.reconnect", skip_all, fields(device.id = %id))]
+pub async fn reconnect(ports: Ports<'_>, owner: UserId, id: DeviceId) -> AppResult<devices::Model> {
+    let mut device = find_owned(ports.db, owner, id).await?;
+    if device.status == DeviceStatus::LoggedOut {
+        device = reset_for_pairing(ports.db, id).await?;
+        ports.events.publish(Event::device_changed(&device)).await;
+    }
+    events::send_command(ports.events, owner, id, DeviceCommand::Reconnect).await;
+    events::send_command(
+        ports.events,
+        owner,
+        id,
+        DeviceCommand::Start { pair_phone: None },
+    )
+    .await;
+    Ok(device)
+}
+
+/// Unlinks the device from its phone through the node running it; when no node runs it, marks
+/// it logged out directly (there is no connection to tell the phone through).
+#[tracing::instrument(name = "devices.log_out", skip_all, fields(device.id = %id))]
+pub async fn log_out(ports: Ports<'_>, owner: UserId, id: DeviceId) -> AppResult<devices::Model> {
+    find_owned(ports.db, owner, id).await?;
+    let trigger = events::send_command(ports.events, owner, id, DeviceCommand::LogOut);
+    let answer =
+        events::request(
+            ports.events,
+            id,
+            Duration::from_secs(3),
+            trigger,
+            |kind| match kind {
+                EventKind::DeviceChanged { device } if device.status == DeviceStatus::LoggedOut => {
+                    Some(Ok(()))
+                }
+                _ => None,
+            },
+        )
+        .await;
+    match answer {
+        Ok(()) => find(ports.db, id)
+            .await?
+            .ok_or(AppError::NotFound("Device")),
+        Err(AppError::DeviceOffline(_)) => {
+            let device = mark_logged_out(ports.db, id).await?;
+            ports.events.publish(Event::device_changed(&device)).await;
+            Ok(device)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Deletes the device (logging it out first) with everything stored for it; returns what was
+/// removed.
+#[tracing::instrument(name = "devices.delete", skip_all, fields(device.id = %id))]
+pub async fn remove(ports: Ports<'_>, owner: UserId, id: DeviceId) -> AppResult<Removed> {
+    let device = find_owned(ports.db, owner, id).await?;
+    if device.jid.is_some() && device.status != DeviceStatus::LoggedOut {
+        log_out(ports, owner, id).await?;
+    }
+    let removed = delete(ports.db, owner, id).await?;
+    ports.events.publish(Event::device_deleted(&device)).await;
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -22,9 +22,15 @@ use crate::{
         enums::{MessageKind, MessageStatus},
         lid_pn_mappings, whatsapp_chats as chats, whatsapp_messages as messages,
     },
-    error::AppResult,
-    types::{ids::DeviceId, jid::Jid},
+    error::{AppError, AppResult},
+    events::{self, DeviceCommand, EventPublisher},
+    types::{
+        ids::{DeviceId, UserId},
+        jid::Jid,
+    },
 };
+
+use super::Ports;
 
 /// 2000-01-01T00:00:00Z.
 const YEAR_2000: i64 = 946_684_800;
@@ -68,6 +74,21 @@ pub struct Ingested {
     pub added: Vec<messages::Model>,
     pub updated: Vec<messages::Model>,
     pub chats: Vec<chats::Model>,
+}
+
+impl Ingested {
+    /// Tells the device owner's subscribers (nothing when nothing changed).
+    pub async fn publish(&self, bus: &dyn EventPublisher, owner: UserId, device_id: DeviceId) {
+        events::publish_inbox(
+            bus,
+            owner,
+            device_id,
+            &self.added,
+            &self.updated,
+            &self.chats,
+        )
+        .await;
+    }
 }
 
 /// What the chat list shows as a chat's last message.
@@ -488,6 +509,79 @@ pub async fn record_sends(
     }
     txn.commit().await?;
     Ok(result)
+}
+
+/// Records sends in their threads now and tells the subscribers of each device. A failure is
+/// logged, not raised: the outbox row is the truth, the thread a view that follows it.
+pub async fn show_sends(ports: Ports<'_>, rows: &[broadcast_messages::Model]) -> Option<Ingested> {
+    match record_sends(ports.db, rows, ports.config.inbox_keep).await {
+        Ok(ingested) => {
+            let owners: HashMap<uuid::Uuid, uuid::Uuid> =
+                rows.iter().map(|r| (r.device_id, r.user_id)).collect();
+            let mut by_device: BTreeMap<uuid::Uuid, Ingested> = BTreeMap::new();
+            for message in &ingested.added {
+                by_device
+                    .entry(message.device_id)
+                    .or_default()
+                    .added
+                    .push(message.clone());
+            }
+            for message in &ingested.updated {
+                by_device
+                    .entry(message.device_id)
+                    .or_default()
+                    .updated
+                    .push(message.clone());
+            }
+            for chat in &ingested.chats {
+                by_device
+                    .entry(chat.device_id)
+                    .or_default()
+                    .chats
+                    .push(chat.clone());
+            }
+            for (device_id, changes) in by_device {
+                if let Some(owner) = owners.get(&device_id) {
+                    changes
+                        .publish(ports.events, UserId(*owner), DeviceId(device_id))
+                        .await;
+                }
+            }
+            Some(ingested)
+        }
+        Err(err) => {
+            tracing::error!(error = ?err, "cannot record sends in the inbox");
+            None
+        }
+    }
+}
+
+/// Marks a chat read: clears its unread count, asks the device to send read receipts, and
+/// tells the subscribers.
+#[tracing::instrument(name = "inbox.mark_chat_read", skip_all, fields(device.id = %device_id))]
+pub async fn mark_chat_read(
+    ports: Ports<'_>,
+    owner: UserId,
+    device_id: DeviceId,
+    chat_jid: &str,
+) -> AppResult<chats::Model> {
+    super::devices::find_owned(ports.db, owner, device_id).await?;
+    let (chat, ids) = mark_read(ports.db, device_id, chat_jid).await?;
+    let chat = chat.ok_or(AppError::NotFound("Chat"))?;
+    if !ids.is_empty() {
+        let command = DeviceCommand::MarkRead {
+            chat_jid: chat.chat_jid.clone(),
+            message_ids: ids,
+        };
+        events::send_command(ports.events, owner, device_id, command).await;
+    }
+    Ingested {
+        chats: vec![chat.clone()],
+        ..Default::default()
+    }
+    .publish(ports.events, owner, device_id)
+    .await;
+    Ok(chat)
 }
 
 /// Receipts for messages of the device (by WhatsApp id): statuses move forward only.

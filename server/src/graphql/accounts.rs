@@ -3,14 +3,13 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use tokio_stream::wrappers::BroadcastStream;
 
-use super::{state, viewer, ClientIp, GqlResult};
+use super::{state, user_events, viewer, ClientIp, GqlResult};
 use crate::{
     auth::accounts::{self, LoginPolicy, NewAccount, ProfileUpdate},
     domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
-    events::{Event, EventKind},
+    events::EventKind,
     types::{
         ids::{ApiTokenId, UserId},
         phone::Country,
@@ -223,13 +222,7 @@ impl AccountMutation {
             },
         };
         let app = state(ctx);
-        let user = accounts::update_me(&app.db, viewer.user_id, update).await?;
-        app.events
-            .publish(Event {
-                user_id: user.id,
-                kind: EventKind::UserUpdated,
-            })
-            .await;
+        let user = accounts::update_me(&app.db, &app.events, viewer.user_id, update).await?;
         Ok(User(user))
     }
 
@@ -271,18 +264,16 @@ impl AccountSubscription {
         let viewer = viewer(ctx)?;
         let app = state(ctx).clone();
         let user_id: UserId = viewer.user_id;
-        let events = BroadcastStream::new(app.events.subscribe());
-        Ok(events
-            .filter_map(move |event| {
-                let wanted = matches!(
-                    event.as_deref(),
-                    Ok(Event { user_id: owner, kind: EventKind::UserUpdated }) if *owner == user_id.0
-                );
-                futures::future::ready(wanted.then_some(()))
-            })
-            .then(move |()| {
-                let app = app.clone();
-                async move { Ok(User(accounts::find_user(&app.db, user_id).await?)) }
-            }))
+        let changes = user_events(ctx, user_id, |event| match event.kind {
+            EventKind::UserUpdated => vec![()],
+            _ => Vec::new(),
+        });
+        Ok(changes.then(move |change| {
+            let app = app.clone();
+            async move {
+                change?;
+                Ok(User(accounts::find_user(&app.db, user_id).await?))
+            }
+        }))
     }
 }

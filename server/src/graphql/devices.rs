@@ -1,35 +1,27 @@
 //! Devices: list, pair (QR or code), settings, reconnect, log out, delete, live events.
 
-use std::time::Duration;
-
 use async_graphql::{
     connection::{Connection, Edge, EmptyFields},
+    dataloader::DataLoader,
     Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, Subscription, ID,
 };
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use tokio_stream::wrappers::BroadcastStream;
 
-use super::{state, viewer, GqlResult};
+use super::{state, user_events, viewer, GqlResult};
 use crate::{
     domain::{
         devices::{
             self, DeviceFilter, DeviceName, DeviceStatus, DeviceUpdate, NewDevice, SendDelay,
         },
+        outbox::OutboxStatus,
         pagination::PageRequest,
     },
     entities::{device_status_changes, devices as device_rows},
-    error::{AppError, AppResult},
-    events::{DeviceCommand, Event, EventKind},
+    error::AppError,
+    events::{DeviceSnapshot, Event, EventKind},
     state::AppState,
-    types::{
-        ids::{DeviceId, UserId},
-        phone::PhoneNumber,
-    },
-    workers::{
-        control,
-        supervisor::{qr_key, ShownQr},
-    },
+    types::ids::{DeviceId, UserId},
 };
 
 /// Where a device is in its life: PAIRING → ONLINE ⇄ RECONNECTING → OFFLINE | LOGGED_OUT | BANNED | FAILED.
@@ -53,13 +45,21 @@ pub enum DeviceStatusGql {
 }
 
 /// A WhatsApp account linked as a companion device.
-pub struct Device(pub device_rows::Model);
+pub struct Device(pub DeviceSnapshot);
+
+impl From<device_rows::Model> for Device {
+    fn from(row: device_rows::Model) -> Self {
+        Self(DeviceSnapshot::from(&row))
+    }
+}
 
 #[Object]
 impl Device {
+    /// The device's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The name the user gave it.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -71,6 +71,7 @@ impl Device {
     async fn jid(&self) -> Option<&str> {
         self.0.jid.as_deref()
     }
+    /// Where the device is in its life.
     async fn status(&self) -> DeviceStatusGql {
         self.0.status.into()
     }
@@ -78,10 +79,11 @@ impl Device {
     async fn status_reason(&self) -> Option<&str> {
         self.0.status_reason.as_deref()
     }
-    /// Default pacing between two sends, in seconds.
+    /// Default pacing between two sends, in seconds: at least this long …
     async fn min_delay_seconds(&self) -> i32 {
         self.0.min_delay_seconds
     }
+    /// … and at most this long (a random pause in between, like a person typing).
     async fn max_delay_seconds(&self) -> i32 {
         self.0.max_delay_seconds
     }
@@ -89,9 +91,11 @@ impl Device {
     async fn daily_cap(&self) -> Option<i32> {
         self.0.daily_cap
     }
+    /// While BANNED: when WhatsApp lifts the ban.
     async fn banned_until(&self) -> Option<DateTime<Utc>> {
         self.0.banned_until
     }
+    /// When the phone linked the device.
     async fn paired_at(&self) -> Option<DateTime<Utc>> {
         self.0.paired_at
     }
@@ -99,9 +103,11 @@ impl Device {
     async fn last_seen_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_seen_at
     }
+    /// When the device was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the device last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -110,11 +116,15 @@ impl Device {
         if self.0.status != DeviceStatus::Pairing {
             return Ok(None);
         }
-        Ok(current_qr(state(ctx), DeviceId(self.0.id)).await)
+        let shown = devices::current_qr(state(ctx).ephemeral.as_ref(), DeviceId(self.0.id)).await;
+        Ok(shown.map(|shown| QrCode {
+            code: shown.code,
+            expires_at: shown.expires_at,
+        }))
     }
     /// Messages of this device in the outbox, by status (running totals, not counted per query).
     async fn send_counts(&self, ctx: &Context<'_>) -> GqlResult<SendCounts> {
-        let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<super::loaders::DeviceCountsLoader>>();
+        let loader = ctx.data_unchecked::<DataLoader<super::loaders::DeviceCountsLoader>>();
         let counts = loader
             .load_one(self.0.id)
             .await
@@ -133,57 +143,58 @@ impl Device {
     }
 }
 
-async fn current_qr(app: &AppState, device_id: DeviceId) -> Option<QrCode> {
-    let raw = app.ephemeral.get(&qr_key(device_id)).await.ok().flatten()?;
-    let shown: ShownQr = serde_json::from_str(&raw).ok()?;
-    Some(QrCode {
-        code: shown.code,
-        expires_at: shown.expires_at,
-    })
-}
-
 /// One status change of a device.
 pub struct DeviceStatusChange(device_status_changes::Model);
 
 #[Object]
 impl DeviceStatusChange {
+    /// The status the device went into.
     async fn status(&self) -> DeviceStatusGql {
         self.0.status.into()
     }
+    /// Why (the error, the ban reason, …).
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// When.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
 }
 
-/// How many messages are in each state. `queued` includes the one being sent.
+/// How many messages are in each state (running totals). `queued` includes the one being sent.
 #[derive(SimpleObject, Default)]
 pub struct SendCounts {
+    /// Scheduled for later.
     pending: i64,
+    /// Waiting on a device's queue, or being sent.
     queued: i64,
+    /// Accepted by WhatsApp, not yet delivered.
     sent: i64,
+    /// Delivered to the recipient's phone, not yet read.
     delivered: i64,
+    /// Read by the recipient.
     read: i64,
+    /// Not sent.
     failed: i64,
+    /// Never sent, on purpose (e.g. opted out).
     skipped: i64,
+    /// Called off before they were sent.
     cancelled: i64,
 }
 
-impl From<&std::collections::HashMap<crate::domain::outbox::OutboxStatus, i64>> for SendCounts {
-    fn from(counts: &std::collections::HashMap<crate::domain::outbox::OutboxStatus, i64>) -> Self {
-        use crate::domain::outbox::OutboxStatus as S;
-        let get = |s: S| counts.get(&s).copied().unwrap_or(0);
+impl From<&std::collections::HashMap<OutboxStatus, i64>> for SendCounts {
+    fn from(counts: &std::collections::HashMap<OutboxStatus, i64>) -> Self {
+        let get = |s: OutboxStatus| counts.get(&s).copied().unwrap_or(0);
         Self {
-            pending: get(S::Pending),
-            queued: get(S::Queued) + get(S::Sending),
-            sent: get(S::Sent),
-            delivered: get(S::Delivered),
-            read: get(S::Read),
-            failed: get(S::Failed),
-            skipped: get(S::Skipped),
-            cancelled: get(S::Cancelled),
+            pending: get(OutboxStatus::Pending),
+            queued: get(OutboxStatus::Queued) + get(OutboxStatus::Sending),
+            sent: get(OutboxStatus::Sent),
+            delivered: get(OutboxStatus::Delivered),
+            read: get(OutboxStatus::Read),
+            failed: get(OutboxStatus::Failed),
+            skipped: get(OutboxStatus::Skipped),
+            cancelled: get(OutboxStatus::Cancelled),
         }
     }
 }
@@ -191,20 +202,25 @@ impl From<&std::collections::HashMap<crate::domain::outbox::OutboxStatus, i64>> 
 /// A QR code to show until it expires; render `code` as a QR image.
 #[derive(SimpleObject, Clone)]
 pub struct QrCode {
+    /// The text to encode in the QR image.
     code: String,
+    /// When WhatsApp stops accepting it (a new one follows).
     expires_at: DateTime<Utc>,
 }
 
 /// A code to type into WhatsApp on the phone (Linked devices → Link with phone number).
 #[derive(SimpleObject, Clone)]
 pub struct PairingCode {
+    /// The eight characters to type.
     code: String,
+    /// When the code stops working.
     expires_at: DateTime<Utc>,
 }
 
 /// The total number of items, across all pages.
 #[derive(SimpleObject)]
 pub struct ConnectionCount {
+    /// Items matching the query on all pages together.
     total_count: u64,
 }
 
@@ -216,22 +232,29 @@ impl ConnectionCount {
 
 pub type DeviceConnection = Connection<String, Device, ConnectionCount, EmptyFields>;
 
+/// A new device.
 #[derive(InputObject)]
 pub struct AddDeviceInput {
+    /// What to call it, e.g. "Sales 1" (1 to 100 characters).
     name: String,
-    /// Default 5.
+    /// Seconds at least between two sends; default 5.
     min_delay_seconds: Option<i32>,
-    /// Default 15; at least `minDelaySeconds`.
+    /// Seconds at most between two sends; default 15, at least `minDelaySeconds`.
     max_delay_seconds: Option<i32>,
+    /// At most this many sends a day; leave out for no cap.
     daily_cap: Option<i32>,
 }
 
 /// Fields left out stay as they are; `dailyCap: null` removes the cap.
 #[derive(InputObject)]
 pub struct UpdateDeviceInput {
+    /// A new name.
     name: Option<String>,
+    /// Seconds at least between two sends.
     min_delay_seconds: Option<i32>,
+    /// Seconds at most between two sends.
     max_delay_seconds: Option<i32>,
+    /// Sends a day at most; null removes the cap.
     daily_cap: MaybeUndefined<i32>,
 }
 
@@ -240,12 +263,17 @@ pub struct UpdateDeviceInput {
 pub struct DeleteDevicePayload {
     /// The id of the deleted device.
     device_id: ID,
+    /// Chats removed.
     chats: u64,
+    /// Chat messages removed.
     messages: u64,
+    /// Leads of the device removed.
     leads: u64,
+    /// Outbox rows removed.
     outbox: u64,
 }
 
+/// What a device event is about.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceEventKind {
     /// The device changed (status or settings).
@@ -260,12 +288,18 @@ pub enum DeviceEventKind {
     Deleted,
 }
 
+/// Something that happened to a device.
 #[derive(SimpleObject)]
 pub struct DeviceEvent {
+    /// What happened.
     kind: DeviceEventKind,
+    /// The device as it is now (as it was, for `DELETED`).
     device: Device,
+    /// For `QR_CODE`: the code to show.
     qr_code: Option<QrCode>,
+    /// For `PAIRING_CODE`: the code to enter on the phone.
     pairing_code: Option<PairingCode>,
+    /// For `ERROR`: what went wrong.
     message: Option<String>,
 }
 
@@ -293,15 +327,12 @@ impl DeviceQuery {
         let mut connection = DeviceConnection::with_additional_fields(
             page.after.is_some(),
             result.has_next_page,
-            ConnectionCount {
-                total_count: result.total_count,
-            },
+            ConnectionCount::new(result.total_count),
         );
         connection.edges.extend(
-            result
-                .items
-                .into_iter()
-                .map(|device| Edge::new(devices::cursor_of(&device).encode(), Device(device))),
+            result.items.into_iter().map(|device| {
+                Edge::new(devices::cursor_of(&device).encode(), Device::from(device))
+            }),
         );
         Ok(connection)
     }
@@ -313,7 +344,7 @@ impl DeviceQuery {
             return Ok(None);
         };
         match devices::find_owned(&state(ctx).db, viewer.user_id, id).await {
-            Ok(device) => Ok(Some(Device(device))),
+            Ok(device) => Ok(Some(device.into())),
             Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err.into()),
         }
@@ -322,9 +353,6 @@ impl DeviceQuery {
 
 #[derive(Default)]
 pub struct DeviceMutation;
-
-/// How long a mutation waits for the node running the device to act.
-const DEVICE_ANSWER: Duration = Duration::from_secs(10);
 
 #[Object]
 impl DeviceMutation {
@@ -343,17 +371,8 @@ impl DeviceMutation {
             )?,
             daily_cap: devices::parse_daily_cap(input.daily_cap)?,
         };
-        let app = state(ctx);
-        let device = devices::create(&app.db, viewer.user_id, new).await?;
-        publish_changed(app, &device).await;
-        control::send(
-            app,
-            viewer.user_id,
-            DeviceId(device.id),
-            DeviceCommand::Start { pair_phone: None },
-        )
-        .await;
-        Ok(Device(device))
+        let device = devices::add(state(ctx).ports(), viewer.user_id, new).await?;
+        Ok(device.into())
     }
 
     /// Pairs by phone number instead of QR: returns the code to enter on that phone.
@@ -365,35 +384,10 @@ impl DeviceMutation {
     ) -> GqlResult<PairingCode> {
         let viewer = viewer(ctx)?;
         let device_id = DeviceId::parse(&device_id)?;
-        let app = state(ctx);
-        let country = crate::auth::accounts::phone_country(&app.db, viewer.user_id).await?;
-        let phone = PhoneNumber::parse_in(&phone, country)?;
-        let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
-        if device.jid.is_some() {
-            return Err(AppError::Conflict("This device is already paired.".into()).into());
-        }
-        let trigger = control::send(
-            app,
-            viewer.user_id,
-            device_id,
-            DeviceCommand::Start {
-                pair_phone: Some(phone.e164()),
-            },
-        );
-        let code = control::request(app, device_id, DEVICE_ANSWER, trigger, |kind| match kind {
-            EventKind::DevicePairingCode {
-                code, expires_at, ..
-            } => Some(Ok(PairingCode {
-                code: code.clone(),
-                expires_at: *expires_at,
-            })),
-            EventKind::DeviceError { message, .. } => {
-                Some(Err(AppError::DeviceOffline(message.clone())))
-            }
-            _ => None,
-        })
-        .await?;
-        Ok(code)
+        let (code, expires_at) =
+            devices::request_pairing_code(state(ctx).ports(), viewer.user_id, device_id, &phone)
+                .await?;
+        Ok(PairingCode { code, expires_at })
     }
 
     /// Changes a device's name, default delays or daily cap.
@@ -415,10 +409,8 @@ impl DeviceMutation {
                 MaybeUndefined::Value(cap) => Some(Some(cap)),
             },
         };
-        let app = state(ctx);
-        let device = devices::update(&app.db, viewer.user_id, id, update).await?;
-        publish_changed(app, &device).await;
-        Ok(Device(device))
+        let device = devices::change(state(ctx).ports(), viewer.user_id, id, update).await?;
+        Ok(device.into())
     }
 
     /// Restarts the device's session now (and resets its restart count). A logged-out device
@@ -426,30 +418,16 @@ impl DeviceMutation {
     async fn reconnect_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
         let id = DeviceId::parse(&id)?;
-        let app = state(ctx);
-        let mut device = devices::find_owned(&app.db, viewer.user_id, id).await?;
-        if device.status == DeviceStatus::LoggedOut {
-            device = devices::reset_for_pairing(&app.db, id).await?;
-            publish_changed(app, &device).await;
-        }
-        control::send(app, viewer.user_id, id, DeviceCommand::Reconnect).await;
-        control::send(
-            app,
-            viewer.user_id,
-            id,
-            DeviceCommand::Start { pair_phone: None },
-        )
-        .await;
-        Ok(Device(device))
+        let device = devices::reconnect(state(ctx).ports(), viewer.user_id, id).await?;
+        Ok(device.into())
     }
 
     /// Unlinks the device from its phone.
     async fn log_out_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
         let id = DeviceId::parse(&id)?;
-        let app = state(ctx);
-        devices::find_owned(&app.db, viewer.user_id, id).await?;
-        Ok(Device(log_out(app, viewer.user_id, id).await?))
+        let device = devices::log_out(state(ctx).ports(), viewer.user_id, id).await?;
+        Ok(device.into())
     }
 
     /// Deletes the device (logging it out first) with its chats, messages, leads and outbox
@@ -457,20 +435,7 @@ impl DeviceMutation {
     async fn delete_device(&self, ctx: &Context<'_>, id: ID) -> GqlResult<DeleteDevicePayload> {
         let viewer = viewer(ctx)?;
         let id = DeviceId::parse(&id)?;
-        let app = state(ctx);
-        let device = devices::find_owned(&app.db, viewer.user_id, id).await?;
-        if device.jid.is_some() && device.status != DeviceStatus::LoggedOut {
-            log_out(app, viewer.user_id, id).await?;
-        }
-        let removed = devices::delete(&app.db, viewer.user_id, id).await?;
-        app.events
-            .publish(Event {
-                user_id: viewer.user_id.0,
-                kind: EventKind::DeviceDeleted {
-                    device: Box::new(device),
-                },
-            })
-            .await;
+        let removed = devices::remove(state(ctx).ports(), viewer.user_id, id).await?;
         Ok(DeleteDevicePayload {
             device_id: ID(id.to_string()),
             chats: removed.chats,
@@ -479,45 +444,6 @@ impl DeviceMutation {
             outbox: removed.outbox,
         })
     }
-}
-
-/// Logs the device out through the node running it; when no node runs it, marks it logged out
-/// directly (there is no connection to tell the phone through).
-async fn log_out(app: &AppState, owner: UserId, id: DeviceId) -> AppResult<device_rows::Model> {
-    let trigger = control::send(app, owner, id, DeviceCommand::LogOut);
-    let answer = control::request(
-        app,
-        id,
-        Duration::from_secs(3),
-        trigger,
-        |kind| match kind {
-            EventKind::DeviceChanged { device } if device.status == DeviceStatus::LoggedOut => {
-                Some(Ok((**device).clone()))
-            }
-            _ => None,
-        },
-    )
-    .await;
-    match answer {
-        Ok(device) => Ok(device),
-        Err(AppError::DeviceOffline(_)) => {
-            let device = devices::mark_logged_out(&app.db, id).await?;
-            publish_changed(app, &device).await;
-            Ok(device)
-        }
-        Err(err) => Err(err),
-    }
-}
-
-async fn publish_changed(app: &AppState, device: &device_rows::Model) {
-    app.events
-        .publish(Event {
-            user_id: device.user_id,
-            kind: EventKind::DeviceChanged {
-                device: Box::new(device.clone()),
-            },
-        })
-        .await;
 }
 
 #[derive(Default)]
@@ -531,7 +457,7 @@ impl DeviceSubscription {
         &self,
         ctx: &Context<'_>,
         device_id: Option<ID>,
-    ) -> Result<impl Stream<Item = DeviceEvent>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = GqlResult<DeviceEvent>>, async_graphql::Error> {
         let viewer = viewer(ctx)?;
         let app = state(ctx).clone();
         let only = match &device_id {
@@ -541,74 +467,82 @@ impl DeviceSubscription {
             None => None,
         };
         let mut initial = Vec::new();
-        if let Some(device) = &only {
-            if device.status == DeviceStatus::Pairing {
-                if let Some(qr) = current_qr(&app, DeviceId(device.id)).await {
-                    initial.push(DeviceEvent {
-                        kind: DeviceEventKind::QrCode,
-                        device: Device(device.clone()),
-                        qr_code: Some(qr),
-                        pairing_code: None,
-                        message: None,
-                    });
-                }
+        if let Some(device) = only.as_ref().filter(|d| d.status == DeviceStatus::Pairing) {
+            if let Some(qr) = devices::current_qr(app.ephemeral.as_ref(), DeviceId(device.id)).await
+            {
+                initial.push(Ok(DeviceEvent {
+                    kind: DeviceEventKind::QrCode,
+                    device: device.clone().into(),
+                    qr_code: Some(QrCode {
+                        code: qr.code,
+                        expires_at: qr.expires_at,
+                    }),
+                    pairing_code: None,
+                    message: None,
+                }));
             }
         }
         let only_id = only.map(|d| d.id);
-        let owner = viewer.user_id.0;
-        let live = BroadcastStream::new(app.events.subscribe()).filter_map(move |event| {
+        let owner = viewer.user_id;
+        let live = user_events(ctx, owner, move |event: &Event| {
+            let wanted = only_id.is_none_or(|id| event.device_id() == Some(id));
+            if wanted {
+                vec![event.kind.clone()]
+            } else {
+                Vec::new()
+            }
+        })
+        .filter_map(move |kind| {
             let app = app.clone();
             async move {
-                let event = event.ok()?;
-                if event.user_id != owner || only_id.is_some_and(|id| event.device_id() != Some(id))
-                {
-                    return None;
+                match kind {
+                    Ok(kind) => to_device_event(&app, owner, kind).await.map(Ok),
+                    Err(err) => Some(Err(err)),
                 }
-                to_device_event(&app, &event.kind).await
             }
         });
         Ok(futures::stream::iter(initial).chain(live))
     }
 }
 
-async fn to_device_event(app: &AppState, kind: &EventKind) -> Option<DeviceEvent> {
-    let load =
-        |id: uuid::Uuid| async move { devices::find(&app.db, DeviceId(id)).await.ok().flatten() };
+/// The device event a bus event means for a subscriber, if any. Events that carry only the
+/// device's id (QR codes, pairing codes, errors: a few a minute while pairing) read the device.
+async fn to_device_event(app: &AppState, owner: UserId, kind: EventKind) -> Option<DeviceEvent> {
+    let load = |id: uuid::Uuid| async move {
+        let device = devices::find_owned(&app.db, owner, DeviceId(id))
+            .await
+            .ok()?;
+        Some(Device::from(device))
+    };
     let event = |kind, device| DeviceEvent {
         kind,
-        device: Device(device),
+        device,
         qr_code: None,
         pairing_code: None,
         message: None,
     };
     Some(match kind {
-        EventKind::DeviceChanged { device } => event(DeviceEventKind::Status, (**device).clone()),
-        EventKind::DeviceDeleted { device } => event(DeviceEventKind::Deleted, (**device).clone()),
+        EventKind::DeviceChanged { device } => event(DeviceEventKind::Status, Device(device)),
+        EventKind::DeviceDeleted { device } => event(DeviceEventKind::Deleted, Device(device)),
         EventKind::DeviceQrCode {
             device_id,
             code,
             expires_at,
         } => DeviceEvent {
-            qr_code: Some(QrCode {
-                code: code.clone(),
-                expires_at: *expires_at,
-            }),
-            ..event(DeviceEventKind::QrCode, load(*device_id).await?)
+            qr_code: Some(QrCode { code, expires_at }),
+            ..event(DeviceEventKind::QrCode, load(device_id).await?)
         },
         EventKind::DevicePairingCode {
             device_id,
             code,
             expires_at,
         } => DeviceEvent {
-            pairing_code: Some(PairingCode {
-                code: code.clone(),
-                expires_at: *expires_at,
-            }),
-            ..event(DeviceEventKind::PairingCode, load(*device_id).await?)
+            pairing_code: Some(PairingCode { code, expires_at }),
+            ..event(DeviceEventKind::PairingCode, load(device_id).await?)
         },
         EventKind::DeviceError { device_id, message } => DeviceEvent {
-            message: Some(message.clone()),
-            ..event(DeviceEventKind::Error, load(*device_id).await?)
+            message: Some(message),
+            ..event(DeviceEventKind::Error, load(device_id).await?)
         },
         _ => return None,
     })

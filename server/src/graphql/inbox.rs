@@ -7,9 +7,8 @@ use async_graphql::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use tokio_stream::wrappers::BroadcastStream;
 
-use super::{devices::ConnectionCount, state, viewer, GqlResult};
+use super::{devices::ConnectionCount, state, user_events, viewer, GqlResult};
 use crate::{
     domain::{
         devices, inbox,
@@ -17,22 +16,29 @@ use crate::{
     },
     entities::{enums::MessageKind, whatsapp_chats as chats, whatsapp_messages as messages},
     error::{AppError, AppResult},
-    events::{DeviceCommand, EventKind},
+    events::{ChatSummary, EventKind, ThreadMessage},
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
     },
-    workers::control,
 };
 
 /// A personal chat of a device.
-pub struct Chat(pub chats::Model);
+pub struct Chat(pub ChatSummary);
+
+impl From<chats::Model> for Chat {
+    fn from(row: chats::Model) -> Self {
+        Self(ChatSummary::from(&row))
+    }
+}
 
 #[Object]
 impl Chat {
+    /// Our id of the chat.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The device the chat belongs to.
     async fn device_id(&self) -> ID {
         ID(self.0.device_id.to_string())
     }
@@ -48,17 +54,21 @@ impl Chat {
     async fn name(&self) -> Option<&str> {
         self.0.name.as_deref()
     }
+    /// A preview of the newest message.
     async fn last_message_text(&self) -> Option<&str> {
         self.0.last_message_text.as_deref()
     }
+    /// When the newest message was sent.
     async fn last_message_at(&self) -> Option<DateTime<Utc>> {
         self.0
             .last_message_at
             .and_then(|s| DateTime::from_timestamp(s, 0))
     }
+    /// Whether the newest message is ours.
     async fn last_message_from_me(&self) -> bool {
         self.0.last_message_from_me
     }
+    /// Messages from the contact not read yet.
     async fn unread_count(&self) -> i32 {
         self.0.unread_count
     }
@@ -81,7 +91,13 @@ pub enum MessageStatus {
 }
 
 /// A message of a chat.
-pub struct Message(pub messages::Model);
+pub struct Message(pub ThreadMessage);
+
+impl From<messages::Model> for Message {
+    fn from(row: messages::Model) -> Self {
+        Self(ThreadMessage::from(&row))
+    }
+}
 
 #[Object]
 impl Message {
@@ -97,21 +113,27 @@ impl Message {
     async fn outbox_id(&self) -> Option<ID> {
         self.0.outbox_id.map(|id| ID(id.to_string()))
     }
+    /// The chat it belongs to.
     async fn chat_jid(&self) -> &str {
         &self.0.chat_jid
     }
+    /// Who wrote it (the contact, or the chat itself for ours).
     async fn sender_jid(&self) -> &str {
         &self.0.sender_jid
     }
+    /// The sender's name as WhatsApp reported it.
     async fn sender_name(&self) -> Option<&str> {
         self.0.sender_name.as_deref()
     }
+    /// Whether we sent it (from here or from the phone).
     async fn from_me(&self) -> bool {
         self.0.from_me
     }
+    /// The text.
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
     }
+    /// Whether it is an image.
     async fn has_image(&self) -> bool {
         self.0.kind == MessageKind::Image
     }
@@ -119,12 +141,15 @@ impl Message {
     async fn media_url(&self) -> Option<String> {
         self.0.media_ref.as_ref().map(|r| format!("/media/{r}"))
     }
+    /// The image's caption.
     async fn caption(&self) -> Option<&str> {
         self.0.caption.as_deref()
     }
+    /// When it was sent.
     async fn timestamp(&self) -> DateTime<Utc> {
         DateTime::from_timestamp(self.0.timestamp, 0).unwrap_or_default()
     }
+    /// For our own messages: where it is (null for messages we received).
     async fn status(&self) -> Option<MessageStatus> {
         self.0.status.map(Into::into)
     }
@@ -196,11 +221,12 @@ impl InboxQuery {
             more,
             ConnectionCount::new(total),
         );
-        connection.edges.extend(
-            items
-                .into_iter()
-                .map(|c| Edge::new(cursor(c.last_message_at.unwrap_or_default(), c.id), Chat(c))),
-        );
+        connection.edges.extend(items.into_iter().map(|c| {
+            Edge::new(
+                cursor(c.last_message_at.unwrap_or_default(), c.id),
+                c.into(),
+            )
+        }));
         Ok(connection)
     }
 
@@ -227,7 +253,7 @@ impl InboxQuery {
         connection.edges.extend(
             items
                 .into_iter()
-                .map(|m| Edge::new(cursor(m.timestamp, m.id), Message(m))),
+                .map(|m| Edge::new(cursor(m.timestamp, m.id), m.into())),
         );
         Ok(connection)
     }
@@ -245,23 +271,12 @@ impl InboxMutation {
         device_id: ID,
         chat_jid: String,
     ) -> GqlResult<Chat> {
-        let (owner, device) = owned_device(ctx, &device_id).await?;
-        let app = state(ctx);
-        let (chat, ids) = inbox::mark_read(&app.db, device, chat_jid.trim()).await?;
-        let chat = chat.ok_or(AppError::NotFound("Chat"))?;
-        if !ids.is_empty() {
-            let command = DeviceCommand::MarkRead {
-                chat_jid: chat.chat_jid.clone(),
-                message_ids: ids,
-            };
-            control::send(app, owner, device, command).await;
-        }
-        let changes = inbox::Ingested {
-            chats: vec![chat.clone()],
-            ..Default::default()
-        };
-        crate::workers::inbound::publish_inbox(app, owner, device, changes).await;
-        Ok(Chat(chat))
+        let viewer = viewer(ctx)?;
+        let device = DeviceId::parse(&device_id)?;
+        let chat =
+            inbox::mark_chat_read(state(ctx).ports(), viewer.user_id, device, chat_jid.trim())
+                .await?;
+        Ok(chat.into())
     }
 }
 
@@ -278,44 +293,38 @@ impl InboxSubscription {
         device_id: ID,
         chat_jid: Option<String>,
         after: Option<ID>,
-    ) -> Result<impl Stream<Item = Message>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = GqlResult<Message>>, async_graphql::Error> {
         let (owner, device) = owned_device(ctx, &device_id).await?;
-        let app = state(ctx).clone();
-        let live = BroadcastStream::new(app.events.subscribe());
+        // Live first, then the backfill: what arrives in between is in one of them, and the
+        // live part skips what the backfill already gave.
+        let chat_filter = chat_jid.clone();
+        let live = user_events(ctx, owner, move |event| match &event.kind {
+            EventKind::InboxChanged {
+                device_id, added, ..
+            } if *device_id == device.0 => added
+                .iter()
+                .filter(|m| chat_filter.as_ref().is_none_or(|c| *c == m.chat_jid))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        });
         let missed = match after {
             Some(after) => {
                 let after: i64 = after
                     .parse()
                     .map_err(|_| AppError::validation("`after` is not a message id."))?;
-                inbox::added_since(&app.db, device, chat_jid.as_deref(), after).await?
+                inbox::added_since(&state(ctx).db, device, chat_jid.as_deref(), after).await?
             }
             None => Vec::new(),
         };
         let last_missed = missed.last().map(|m| m.id).unwrap_or(i64::MIN);
-        let chat_filter = chat_jid.clone();
-        let live = live
-            .filter_map(move |event| {
-                let added = match event {
-                    Ok(event) if event.user_id == owner.0 => match &event.kind {
-                        EventKind::InboxChanged {
-                            device_id, added, ..
-                        } if *device_id == device.0 => added.clone(),
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                let chat_filter = chat_filter.clone();
-                let wanted: Vec<Message> = added
-                    .into_iter()
-                    .filter(|m| {
-                        m.id > last_missed && chat_filter.as_ref().is_none_or(|c| *c == m.chat_jid)
-                    })
-                    .map(Message)
-                    .collect();
-                futures::future::ready(Some(futures::stream::iter(wanted)))
-            })
-            .flatten();
-        Ok(futures::stream::iter(missed.into_iter().map(Message)).chain(live))
+        let live = live.filter(move |item| {
+            futures::future::ready(item.as_ref().map_or(true, |m| m.id > last_missed))
+        });
+        Ok(
+            futures::stream::iter(missed.into_iter().map(|m| Ok(Message::from(m))))
+                .chain(live.map(|item| item.map(Message))),
+        )
     }
 
     /// Status changes of the device's messages (our sends moving PENDING → SENT → DELIVERED → READ).
@@ -323,25 +332,14 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
         device_id: ID,
-    ) -> Result<impl Stream<Item = Message>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = GqlResult<Message>>, async_graphql::Error> {
         let (owner, device) = owned_device(ctx, &device_id).await?;
-        let live = BroadcastStream::new(state(ctx).events.subscribe());
-        Ok(live
-            .filter_map(move |event| {
-                let updated = match event {
-                    Ok(event) if event.user_id == owner.0 => match &event.kind {
-                        EventKind::InboxChanged {
-                            device_id, updated, ..
-                        } if *device_id == device.0 => updated.clone(),
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                futures::future::ready(Some(futures::stream::iter(
-                    updated.into_iter().map(Message),
-                )))
-            })
-            .flatten())
+        Ok(user_events(ctx, owner, move |event| match &event.kind {
+            EventKind::InboxChanged {
+                device_id, updated, ..
+            } if *device_id == device.0 => updated.iter().cloned().map(Message).collect(),
+            _ => Vec::new(),
+        }))
     }
 
     /// Chats of the device that changed (new last message, unread count, name).
@@ -349,22 +347,13 @@ impl InboxSubscription {
         &self,
         ctx: &Context<'_>,
         device_id: ID,
-    ) -> Result<impl Stream<Item = Chat>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = GqlResult<Chat>>, async_graphql::Error> {
         let (owner, device) = owned_device(ctx, &device_id).await?;
-        let live = BroadcastStream::new(state(ctx).events.subscribe());
-        Ok(live
-            .filter_map(move |event| {
-                let chats = match event {
-                    Ok(event) if event.user_id == owner.0 => match &event.kind {
-                        EventKind::InboxChanged {
-                            device_id, chats, ..
-                        } if *device_id == device.0 => chats.clone(),
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                futures::future::ready(Some(futures::stream::iter(chats.into_iter().map(Chat))))
-            })
-            .flatten())
+        Ok(user_events(ctx, owner, move |event| match &event.kind {
+            EventKind::InboxChanged {
+                device_id, chats, ..
+            } if *device_id == device.0 => chats.iter().cloned().map(Chat).collect(),
+            _ => Vec::new(),
+        }))
     }
 }

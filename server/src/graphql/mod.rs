@@ -20,8 +20,10 @@ use async_graphql::{
 
 use crate::{
     auth::{AuthState, Viewer},
-    error::{AppResult, ErrorCode},
+    error::{AppError, AppResult, ErrorCode},
+    events::{Event, Lagged},
     state::AppState,
+    types::ids::UserId,
 };
 
 #[derive(MergedObject, Default)]
@@ -154,6 +156,33 @@ pub fn sdl() -> String {
     ))
     .finish()
     .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields())
+}
+
+/// The events of the signed-in user that `pick` turns into items of a subscription. When the
+/// subscriber falls too far behind, the stream ends with an error the client sees (it
+/// resubscribes and reloads), never with a silent gap.
+pub(crate) fn user_events<T, F>(
+    ctx: &Context<'_>,
+    owner: UserId,
+    mut pick: F,
+) -> BoxStream<'static, GqlResult<T>>
+where
+    T: Send + 'static,
+    F: FnMut(&Event) -> Vec<T> + Send + 'static,
+{
+    use futures::StreamExt;
+    // Boxed: the stream's type then names no closure of the resolver that built it.
+    state(ctx)
+        .events
+        .for_user(owner)
+        .flat_map(move |item| {
+            let items: Vec<GqlResult<T>> = match item {
+                Ok(event) => pick(&event).into_iter().map(Ok).collect(),
+                Err(Lagged(missed)) => vec![Err(AppError::FellBehind(missed).into())],
+            };
+            futures::stream::iter(items)
+        })
+        .boxed()
 }
 
 /// The client's IP address, for login throttling.

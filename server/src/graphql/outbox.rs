@@ -7,32 +7,27 @@ use async_graphql::{
     Context, Enum, InputObject, Object, Subscription, Upload, ID,
 };
 use chrono::{DateTime, Utc};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use tokio::io::AsyncReadExt;
-use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
     devices::{ConnectionCount, Device, SendCounts},
     loaders::DeviceLoader,
-    state, viewer, GqlResult,
+    state, user_events, viewer, GqlResult,
 };
 use crate::{
     domain::{
-        devices::{self, DeviceStatus},
-        outbox::{self, Content, CounterScope, MessageKind, NewMessage, OutboxFilter},
+        outbox::{
+            self,
+            send::{self, Body, InboxSend, Recipient},
+            CounterScope, MessageKind, OutboxFilter,
+        },
         pagination::PageRequest,
     },
     entities::broadcast_messages as rows,
     error::{AppError, AppResult},
     events::{EventKind, OutboxChange},
-    media::{self, ImageType},
-    state::AppState,
-    types::{
-        ids::{DeviceId, UserId},
-        jid::Jid,
-        phone::{Country, PhoneNumber},
-    },
-    workers::dispatcher,
+    types::{ids::DeviceId, jid::Jid},
 };
 
 use super::inbox::Message;
@@ -93,30 +88,39 @@ impl OutboxMessage {
             .load_one(self.0.device_id)
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        Ok(device.filter(|d| d.user_id == self.0.user_id).map(Device))
+        Ok(device
+            .filter(|d| d.user_id == self.0.user_id)
+            .map(Device::from))
     }
-    /// E.164.
+    /// The recipient's phone number (E.164).
     async fn recipient_phone(&self) -> &str {
         &self.0.recipient_phone
     }
+    /// The recipient's name, when the producer knew it (a lead's name).
     async fn recipient_name(&self) -> Option<&str> {
         self.0.recipient_name.as_deref()
     }
+    /// The text (for a text message).
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
     }
+    /// Whether it is an image (with `caption`).
     async fn has_image(&self) -> bool {
         self.0.kind == MessageKind::Image
     }
+    /// The image's caption.
     async fn caption(&self) -> Option<&str> {
         self.0.caption.as_deref()
     }
+    /// What asked for the message.
     async fn source(&self) -> MessageSource {
         self.0.source.into()
     }
+    /// The campaign it belongs to, if any.
     async fn campaign_id(&self) -> Option<ID> {
         self.0.campaign_id.map(|c| ID(c.to_string()))
     }
+    /// Where the message is.
     async fn status(&self) -> OutboxStatusGql {
         self.0.status.into()
     }
@@ -128,15 +132,19 @@ impl OutboxMessage {
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
+    /// When it is to be sent (at the earliest).
     async fn scheduled_at(&self) -> DateTime<Utc> {
         self.0.scheduled_at
     }
+    /// When WhatsApp accepted it.
     async fn sent_at(&self) -> Option<DateTime<Utc>> {
         self.0.sent_at
     }
+    /// When it reached the recipient's phone.
     async fn delivered_at(&self) -> Option<DateTime<Utc>> {
         self.0.delivered_at
     }
+    /// When the recipient read it.
     async fn read_at(&self) -> Option<DateTime<Utc>> {
         self.0.read_at
     }
@@ -144,9 +152,11 @@ impl OutboxMessage {
     async fn whatsapp_id(&self) -> Option<&str> {
         self.0.wa_message_id.as_deref()
     }
+    /// When the message was put in the outbox.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -154,12 +164,16 @@ impl OutboxMessage {
 
 pub type OutboxConnection = Connection<String, OutboxMessage, ConnectionCount, EmptyFields>;
 
+/// Which outbox messages to list (all of them match: fields combine with AND).
 #[derive(InputObject, Default)]
 pub struct OutboxFilterInput {
+    /// Sent from this device.
     device_id: Option<ID>,
     /// Any of these statuses.
     statuses: Option<Vec<OutboxStatusGql>>,
+    /// Asked for by this kind of producer.
     source: Option<MessageSource>,
+    /// Of this campaign.
     campaign_id: Option<ID>,
     /// Created at or after.
     from: Option<DateTime<Utc>>,
@@ -170,11 +184,19 @@ pub struct OutboxFilterInput {
 /// A status change of an outbox message.
 #[derive(async_graphql::SimpleObject)]
 pub struct OutboxEvent {
+    /// The outbox message.
     id: ID,
+    /// Its device.
     device_id: ID,
+    /// Its campaign, if any.
     campaign_id: Option<ID>,
+    /// Its new status.
     status: OutboxStatusGql,
+    /// Send attempts so far (a retry adds one).
+    attempts: i32,
+    /// Why it failed, when it did.
     last_error: Option<String>,
+    /// When the change happened; later changes of a message have later times.
     at: DateTime<Utc>,
 }
 
@@ -185,6 +207,7 @@ impl From<&OutboxChange> for OutboxEvent {
             device_id: ID(change.device_id.to_string()),
             campaign_id: change.campaign_id.map(|c| ID(c.to_string())),
             status: change.status.into(),
+            attempts: change.attempts,
             last_error: change.last_error.clone(),
             at: change.at,
         }
@@ -194,12 +217,18 @@ impl From<&OutboxChange> for OutboxEvent {
 /// Send from the inbox: to a chat (`chatJid`) or to a phone number (starts a new chat).
 #[derive(InputObject)]
 pub struct SendMessageInput {
+    /// The device to send from (paired).
     device_id: ID,
+    /// An existing chat's JID (`…@s.whatsapp.net`); or give `phone`.
     chat_jid: Option<String>,
+    /// A phone number in any common form (national forms in your default country); or give
+    /// `chatJid`.
     phone: Option<String>,
+    /// The text; with an image it becomes the caption unless `caption` is given.
     text: Option<String>,
     /// JPEG, PNG or WebP (checked by content), at most the configured upload size.
     image: Option<Upload>,
+    /// The image's caption.
     caption: Option<String>,
 }
 
@@ -288,91 +317,50 @@ impl OutboxMutation {
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let app = state(ctx);
-        let device_id = DeviceId::parse(&input.device_id)?;
-        let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
-        let country = crate::auth::accounts::phone_country(&app.db, viewer.user_id).await?;
-        let (phone, jid) = recipient(input.chat_jid.as_deref(), input.phone.as_deref(), country)?;
-        let content = match input.image {
-            Some(upload) => {
-                let caption = input
-                    .caption
-                    .or(input.text)
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty());
-                stored_image(ctx, app, upload, caption).await?
-            }
-            None => Content::text(input.text.as_deref().unwrap_or_default())?,
+        let send = InboxSend {
+            device_id: DeviceId::parse(&input.device_id)?,
+            to: recipient(input.chat_jid.as_deref(), input.phone.as_deref())?,
+            body: match input.image {
+                Some(upload) => Body::Image {
+                    bytes: read_upload(ctx, upload, app.config.upload_max_bytes).await?,
+                    caption: input
+                        .caption
+                        .or(input.text)
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty()),
+                },
+                None => Body::Text(input.text.unwrap_or_default()),
+            },
         };
-        if device.status == DeviceStatus::LoggedOut || device.jid.is_none() {
-            return Err(AppError::DeviceOffline(
-                "This device is not paired; pair it before sending.".into(),
-            )
-            .into());
-        }
-        let message = NewMessage::inbox(viewer.user_id, device_id, phone, jid, content);
-        // The message shows in its thread at once, as PENDING.
-        let (_, threads) = dispatcher::enqueue_with_threads(app, vec![message], true).await?;
-        let recorded = threads
-            .and_then(|r| r.added.into_iter().next())
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "the sent message was not recorded in its chat"
-                ))
-            })?;
-        Ok(Message(recorded))
+        let message = send::from_inbox(app.ports(), viewer.user_id, send).await?;
+        Ok(Message::from(message))
     }
 
     /// Puts a FAILED message back in its device's queue.
     async fn retry_outbox_message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<OutboxMessage> {
         let viewer = viewer(ctx)?;
-        let app = state(ctx);
-        let row = outbox::retry(&app.db, viewer.user_id, parse_outbox_id(&id)?).await?;
-        requeue(app, &row).await;
+        let row = send::retry(state(ctx).ports(), viewer.user_id, parse_outbox_id(&id)?).await?;
         Ok(OutboxMessage(row))
     }
 }
 
-async fn requeue(app: &AppState, row: &rows::Model) {
-    if let Err(err) = app.queue.push(DeviceId(row.device_id), &[row.id]).await {
-        tracing::warn!(error = %err, "queue push failed; the reconciler will retry");
-    }
-    dispatcher::publish_changes(app, std::slice::from_ref(row)).await;
-}
-
-fn recipient(
-    chat_jid: Option<&str>,
-    phone: Option<&str>,
-    country: Option<Country>,
-) -> AppResult<(PhoneNumber, Jid)> {
+/// Who the message goes to: a chat, or a phone number (read by the domain, in the user's
+/// default country).
+fn recipient(chat_jid: Option<&str>, phone: Option<&str>) -> AppResult<Recipient> {
     match (
         chat_jid.map(str::trim).filter(|s| !s.is_empty()),
         phone.map(str::trim).filter(|s| !s.is_empty()),
     ) {
-        (Some(jid), None) => {
-            let jid = Jid::parse(jid)?;
-            let phone = jid.phone().ok_or_else(|| {
-                AppError::validation("Messages go to personal chats (…@s.whatsapp.net) only.")
-            })?;
-            Ok((phone, jid.to_non_device()))
-        }
-        (None, Some(phone)) => {
-            let phone = PhoneNumber::parse_in(phone, country)?;
-            let jid = Jid::from_phone(&phone);
-            Ok((phone, jid))
-        }
+        (Some(jid), None) => Ok(Recipient::Chat(Jid::parse(jid)?)),
+        (None, Some(phone)) => Ok(Recipient::Phone(phone.to_owned())),
         _ => Err(AppError::validation(
             "Give either a chat (chatJid) or a phone number, not both.",
         )),
     }
 }
 
-async fn stored_image(
-    ctx: &Context<'_>,
-    app: &AppState,
-    upload: Upload,
-    caption: Option<String>,
-) -> AppResult<Content> {
-    let limit = app.config.upload_max_bytes;
+/// The upload's bytes, refused when larger than `limit`.
+async fn read_upload(ctx: &Context<'_>, upload: Upload, limit: usize) -> AppResult<Vec<u8>> {
     let value = upload
         .value(ctx)
         .map_err(|_| AppError::validation("The upload could not be read."))?;
@@ -389,20 +377,7 @@ async fn stored_image(
             limit / (1024 * 1024)
         )));
     }
-    let kind = ImageType::sniff(&bytes)
-        .ok_or_else(|| AppError::validation("Only JPEG, PNG or WebP images can be sent."))?;
-    if caption
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > outbox::MAX_TEXT)
-    {
-        return Err(AppError::validation("The caption is too long."));
-    }
-    let media_ref = media::store(&app.config.media_dir, &bytes, kind).await?;
-    Ok(Content::Image {
-        media_ref,
-        mime: kind.mime().to_owned(),
-        caption,
-    })
+    Ok(bytes)
 }
 
 #[derive(Default)]
@@ -414,23 +389,15 @@ impl OutboxSubscription {
     async fn outbox_events(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = OutboxEvent>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = GqlResult<OutboxEvent>>, async_graphql::Error> {
         let viewer = viewer(ctx)?;
-        let owner: UserId = viewer.user_id;
-        let events = BroadcastStream::new(state(ctx).events.subscribe());
-        Ok(events
-            .filter_map(move |event| {
-                let changes = match event {
-                    Ok(event) if event.user_id == owner.0 => match &event.kind {
-                        EventKind::OutboxChanged { changes } => {
-                            changes.iter().map(OutboxEvent::from).collect()
-                        }
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                futures::future::ready(Some(futures::stream::iter(changes)))
-            })
-            .flatten())
+        Ok(user_events(ctx, viewer.user_id, |event| {
+            match &event.kind {
+                EventKind::OutboxChanged { changes } => {
+                    changes.iter().map(OutboxEvent::from).collect()
+                }
+                _ => Vec::new(),
+            }
+        }))
     }
 }

@@ -10,15 +10,17 @@ use super::{devices::Device, state, viewer, GqlResult};
 use crate::{
     domain::devices::{self, DeviceStatus},
     error::AppError,
-    events::{Event, EventKind, SimCommand},
+    events::{self, Event, EventKind, EventPublisher},
     state::AppState,
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
         phone::PhoneNumber,
     },
-    whatsapp::{sim, HistoryChunk, HistoryConversation, InboundImage, InboundMessage},
-    workers::{control, supervisor::qr_key},
+    whatsapp::{
+        sim::{self, SimCommand},
+        HistoryChunk, HistoryConversation, InboundImage, InboundMessage,
+    },
 };
 
 /// A chat the simulated phone pushes in a history sync.
@@ -68,15 +70,7 @@ async fn owned(ctx: &Context<'_>, device_id: &ID) -> GqlResult<(AppState, UserId
 }
 
 async fn publish(app: &AppState, owner: UserId, id: DeviceId, command: SimCommand) {
-    app.events
-        .publish(Event {
-            user_id: owner.0,
-            kind: EventKind::Sim {
-                device_id: id.0,
-                command: Box::new(command),
-            },
-        })
-        .await;
+    app.events.publish(Event::sim(owner, id, command)).await;
 }
 
 #[derive(Default)]
@@ -116,14 +110,11 @@ impl SimNetworkMutation {
         phone: String,
     ) -> GqlResult<Device> {
         let (app, owner, id) = owned(ctx, &device_id).await?;
+        // The simulated phone is WhatsApp's: any number of the right length pairs.
         let phone = PhoneNumber::parse(&phone)?;
         let device = devices::find_owned(&app.db, owner, id).await?;
-        let showing = app
-            .ephemeral
-            .get(&qr_key(id))
+        let showing = devices::current_qr(app.ephemeral.as_ref(), id)
             .await
-            .ok()
-            .flatten()
             .is_some();
         if device.status != DeviceStatus::Pairing || device.jid.is_some() || !showing {
             return Err(
@@ -138,19 +129,22 @@ impl SimNetworkMutation {
                 phone: phone.e164(),
             },
         );
-        let device = control::request(
-            &app,
-            id,
-            Duration::from_secs(10),
-            trigger,
-            |kind| match kind {
-                EventKind::DeviceChanged { device } if device.status == DeviceStatus::Online => {
-                    Some(Ok((**device).clone()))
-                }
-                _ => None,
-            },
-        )
-        .await?;
+        let device =
+            events::request(
+                &app.events,
+                id,
+                Duration::from_secs(10),
+                trigger,
+                |kind| match kind {
+                    EventKind::DeviceChanged { device }
+                        if device.status == DeviceStatus::Online =>
+                    {
+                        Some(Ok(device.clone()))
+                    }
+                    _ => None,
+                },
+            )
+            .await?;
         Ok(Device(device))
     }
 

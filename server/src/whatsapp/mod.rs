@@ -13,8 +13,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::types::jid::Jid;
-use crate::types::{ids::DeviceId, phone::PhoneNumber};
+use crate::types::{
+    ids::{DeviceId, UserId},
+    jid::Jid,
+    phone::PhoneNumber,
+};
 
 /// Why a session could not do what was asked.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -174,4 +177,11 @@ pub trait WhatsApp: Send + Sync {
     ) -> Result<(Arc<dyn Session>, mpsc::Receiver<WaEvent>), WaError>;
     /// Removes whatever the backend stores for the device (its session store).
     async fn forget(&self, device_id: DeviceId) -> Result<(), WaError>;
+}
+
+/// Where what arrives besides connection events goes — messages, receipts, history sync (the
+/// inbox and the outbox); the supervisor hands each device's such events to it.
+#[async_trait]
+pub trait InboundSink: Send + Sync {
+    async fn handle(&self, device_id: DeviceId, owner: UserId, event: WaEvent);
 }

@@ -20,14 +20,51 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::{OpenRequest, OutgoingImage, SendReceipt, Session, WaError, WaEvent, WhatsApp};
+use serde::{Deserialize, Serialize};
+
 use crate::{
     entities::sim_sent_messages,
-    events::{Event, EventKind, SimCommand},
     types::{ids::DeviceId, jid::Jid, phone::PhoneNumber},
 };
+
+/// Actions of the phone and of contacts on the simulated network. They travel on the event bus
+/// to the node that runs the device; `startup` hands them to the network.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum SimCommand {
+    ScanQr {
+        phone: String,
+    },
+    /// Drop the connection; `silent` drops it without telling the client (only a health check
+    /// can notice).
+    Disconnect {
+        silent: bool,
+    },
+    LogOut,
+    Ban {
+        seconds: u64,
+    },
+    FailSends {
+        count: u32,
+        error: String,
+    },
+    FailConnects {
+        count: u32,
+    },
+    Inbound {
+        message: super::InboundMessage,
+    },
+    HistorySync {
+        chunk: super::HistoryChunk,
+    },
+    /// The contact's phone confirms delivery (or reading) of messages the device sent.
+    Receipt {
+        message_ids: Vec<String>,
+        read: bool,
+    },
+}
 
 /// Timing of the simulated pairing flow (WhatsApp: first code 60 s, then 20 s, six codes).
 #[derive(Debug, Clone, Copy)]
@@ -109,28 +146,19 @@ impl SimNetwork {
         self.sessions.lock().ok()?.get(&device_id).cloned()
     }
 
-    /// Applies sim commands published on the event bus to the sessions this process holds.
+    /// Applies the commands it is handed (those published on the event bus, see `startup`) to
+    /// the sessions this process holds.
     pub fn listen(
         self: &Arc<Self>,
-        mut events: broadcast::Receiver<Arc<Event>>,
+        mut commands: mpsc::UnboundedReceiver<(DeviceId, SimCommand)>,
     ) -> tokio::task::JoinHandle<()> {
         let network = Arc::downgrade(self);
         tokio::spawn(async move {
-            loop {
-                let event = match events.recv().await {
-                    Ok(event) => event,
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                };
-                let EventKind::Sim { device_id, command } = &event.kind else {
-                    continue;
-                };
+            while let Some((device_id, command)) = commands.recv().await {
                 let Some(network) = network.upgrade() else {
                     break;
                 };
-                network
-                    .apply(DeviceId(*device_id), (**command).clone())
-                    .await;
+                network.apply(device_id, command).await;
             }
         })
     }

@@ -23,6 +23,7 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
+use super::recorder::SendRecorder;
 use crate::{
     config::DispatchSettings,
     domain::{
@@ -30,7 +31,7 @@ use crate::{
         outbox::{self, Claim, MessageKind, OutboxStatus, Outcome},
     },
     entities::broadcast_messages as rows,
-    events::{Event, EventKind, OutboxChange},
+    events::{self, EventKind, EventPublisher},
     queue::{Delivery, Queue},
     state::AppState,
     types::{ids::DeviceId, jid::Jid},
@@ -82,7 +83,7 @@ enum Op {
 
 pub struct Dispatcher {
     app: AppState,
-    recorder: super::inbound::SendRecorder,
+    recorder: SendRecorder,
     queue: Arc<dyn Queue>,
     settings: DispatchSettings,
     ops: mpsc::UnboundedSender<Op>,
@@ -109,7 +110,7 @@ impl PacerHandle {
 }
 
 impl Dispatcher {
-    pub fn new(app: AppState, recorder: super::inbound::SendRecorder) -> Arc<Self> {
+    pub fn new(app: AppState, recorder: SendRecorder) -> Arc<Self> {
         let queue = app.queue.clone();
         let (ops, ops_rx) = mpsc::unbounded_channel();
         Arc::new(Self {
@@ -397,70 +398,13 @@ impl Dispatcher {
 
     /// Tells subscribers (one event per user per batch).
     pub async fn publish(&self, changed: &[rows::Model]) {
-        publish_changes(&self.app, changed).await;
+        events::publish_outbox(&self.app.events, changed).await;
     }
 
     async fn op<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Op) -> Option<T> {
         let (tx, rx) = oneshot::channel();
         self.ops.send(make(tx)).ok()?;
         rx.await.ok()
-    }
-}
-
-/// Puts messages in the outbox and their ids on their devices' queues. A failed push is not an
-/// error: the rows are QUEUED and the reconciler puts them on the queue.
-pub async fn enqueue(
-    app: &AppState,
-    messages: Vec<outbox::NewMessage>,
-) -> crate::error::AppResult<Vec<rows::Model>> {
-    Ok(enqueue_with_threads(app, messages, false).await?.0)
-}
-
-/// `enqueue`, and with `show_in_threads` the messages appear in their chats (as PENDING) before
-/// any pacer can take them.
-pub async fn enqueue_with_threads(
-    app: &AppState,
-    messages: Vec<outbox::NewMessage>,
-    show_in_threads: bool,
-) -> crate::error::AppResult<(Vec<rows::Model>, Option<crate::domain::inbox::Ingested>)> {
-    let inserted = outbox::insert(&app.db, messages).await?;
-    let threads = if show_in_threads {
-        super::inbound::record(app, &inserted).await
-    } else {
-        None
-    };
-    let mut by_device: HashMap<DeviceId, Vec<i64>> = HashMap::new();
-    for row in inserted.iter().filter(|r| r.status == OutboxStatus::Queued) {
-        by_device
-            .entry(DeviceId(row.device_id))
-            .or_default()
-            .push(row.id);
-    }
-    // One pipelined call for every device: thousands of devices per batch are one round trip.
-    let batches: Vec<(DeviceId, Vec<i64>)> = by_device.into_iter().collect();
-    if let Err(err) = app.queue.push_many(&batches).await {
-        tracing::warn!(devices = batches.len(), error = %err, "queue push failed; the reconciler will retry");
-    }
-    publish_changes(app, &inserted).await;
-    Ok((inserted, threads))
-}
-
-/// Publishes outbox changes, one event per user.
-pub async fn publish_changes(app: &AppState, changed: &[rows::Model]) {
-    let mut by_user: HashMap<uuid::Uuid, Vec<OutboxChange>> = HashMap::new();
-    for row in changed {
-        by_user
-            .entry(row.user_id)
-            .or_default()
-            .push(OutboxChange::from(row));
-    }
-    for (user_id, changes) in by_user {
-        app.events
-            .publish(Event {
-                user_id,
-                kind: EventKind::OutboxChanged { changes },
-            })
-            .await;
     }
 }
 
@@ -749,48 +693,4 @@ fn random_gap(min: i32, max: i32) -> Duration {
     } else {
         min
     })
-}
-
-/// Makes the queue agree with the outbox: rows QUEUED whose entry was lost (Redis flushed or
-/// restarted, the in-process queue gone with its process) are put back. Runs for the devices
-/// this node paces.
-pub async fn reconcile(app: &AppState, dispatcher: &Dispatcher) {
-    for device_id in dispatcher.pacing() {
-        let queued = match outbox::queued_ids(&app.db, device_id).await {
-            Ok(ids) if !ids.is_empty() => ids,
-            Ok(_) => continue,
-            Err(err) => {
-                tracing::warn!(error = ?err, "reconciler cannot read the outbox");
-                return;
-            }
-        };
-        let on_queue = match dispatcher.queue.row_ids(device_id).await {
-            Ok(ids) => ids,
-            Err(err) => {
-                tracing::warn!(error = %err, "reconciler cannot read the queue");
-                return;
-            }
-        };
-        let present: std::collections::HashSet<i64> = on_queue.into_iter().collect();
-        let missing: Vec<i64> = queued
-            .into_iter()
-            .filter(|id| !present.contains(id))
-            .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        tracing::warn!(device.id = %device_id, rows = missing.len(), "re-enqueueing rows missing from the queue");
-        if let Err(err) = dispatcher.queue.push(device_id, &missing).await {
-            tracing::warn!(error = %err, "reconciler cannot push");
-        }
-    }
-}
-
-/// Runs `reconcile` every `interval`, and once at start.
-pub async fn run_reconciler(app: AppState, dispatcher: Arc<Dispatcher>) {
-    let mut tick = tokio::time::interval(app.config.dispatch.reconcile_interval);
-    loop {
-        tick.tick().await;
-        reconcile(&app, &dispatcher).await;
-    }
 }

@@ -13,10 +13,8 @@ use std::{
     time::Duration,
 };
 
-use async_trait::async_trait;
 use chrono::Utc;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use tokio::{sync::mpsc, task::AbortHandle, time::Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -26,34 +24,17 @@ use super::{
 };
 use crate::{
     config::DeviceSettings,
-    domain::devices::{self, DeviceStatus, Transition},
+    domain::devices::{self, DeviceStatus, ShownQr, Transition},
     entities::devices as device_rows,
-    events::{DeviceCommand, Event, EventKind},
+    events::{DeviceCommand, Event, EventKind, EventPublisher},
     state::AppState,
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
         phone::PhoneNumber,
     },
-    whatsapp::{OpenRequest, Session, WaEvent, WhatsApp},
+    whatsapp::{InboundSink, OpenRequest, Session, WaEvent, WhatsApp},
 };
-
-/// Where inbound messages, receipts and history sync go (the inbox and the outbox).
-#[async_trait]
-pub trait InboundSink: Send + Sync {
-    async fn handle(&self, device_id: DeviceId, owner: UserId, event: WaEvent);
-}
-
-/// The QR code a device currently shows, kept so a new subscriber sees it at once.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShownQr {
-    pub code: String,
-    pub expires_at: chrono::DateTime<Utc>,
-}
-
-pub fn qr_key(device_id: DeviceId) -> String {
-    format!("qr:{device_id}")
-}
 
 struct Runner {
     commands: mpsc::Sender<DeviceCommand>,
@@ -616,7 +597,7 @@ impl DeviceRunner {
                             return Outcome::Exit { release: true };
                         }
                         WaEvent::PairingCode { code, expires_at } => {
-                            self.publish(owner, EventKind::DevicePairingCode { device_id: self.device_id.0, code, expires_at }).await;
+                            self.publish(Event::pairing_code(owner, self.device_id, code, expires_at)).await;
                         }
                         WaEvent::Paired { jid, lid } => {
                             self.clear_qr().await;
@@ -723,17 +704,7 @@ impl DeviceRunner {
         {
             Ok(Some(device)) => {
                 tracing::info!(device.status = ?status, "device status changed");
-                let owner = device.user_id;
-                self.supervisor
-                    .app
-                    .events
-                    .publish(Event {
-                        user_id: owner,
-                        kind: EventKind::DeviceChanged {
-                            device: Box::new(device),
-                        },
-                    })
-                    .await;
+                self.publish(Event::device_changed(&device)).await;
                 true
             }
             Ok(None) => false,
@@ -745,64 +716,25 @@ impl DeviceRunner {
     }
 
     async fn show_qr(&self, owner: UserId, code: String, expires_at: chrono::DateTime<Utc>) {
-        let ttl = (expires_at - Utc::now())
-            .to_std()
-            .unwrap_or(Duration::from_secs(1));
-        let shown = ShownQr {
-            code: code.clone(),
-            expires_at,
-        };
-        if let Ok(json) = serde_json::to_string(&shown) {
-            if let Err(err) = self
-                .supervisor
-                .app
-                .ephemeral
-                .set(&qr_key(self.device_id), &json, ttl)
-                .await
-            {
-                tracing::warn!(error = %err, "cannot keep the current QR code");
-            }
-        }
-        self.publish(
-            owner,
-            EventKind::DeviceQrCode {
-                device_id: self.device_id.0,
-                code,
-                expires_at,
-            },
-        )
-        .await;
+        let shown = ShownQr { code, expires_at };
+        devices::show_qr(self.supervisor.app.ports(), owner, self.device_id, shown).await;
     }
 
     async fn clear_qr(&self) {
-        let _ = self
-            .supervisor
-            .app
-            .ephemeral
-            .delete(&qr_key(self.device_id))
-            .await;
+        devices::clear_qr(self.supervisor.app.ephemeral.as_ref(), self.device_id).await;
     }
 
-    async fn publish(&self, owner: UserId, kind: EventKind) {
-        self.supervisor
-            .app
-            .events
-            .publish(Event {
-                user_id: owner.0,
-                kind,
-            })
-            .await;
+    async fn publish(&self, event: Event) {
+        self.supervisor.app.events.publish(event).await;
     }
 
     async fn publish_error(&self, message: &str) {
         if let Ok(Some(device)) = devices::find(&self.supervisor.app.db, self.device_id).await {
-            self.publish(
+            self.publish(Event::device_error(
                 UserId(device.user_id),
-                EventKind::DeviceError {
-                    device_id: self.device_id.0,
-                    message: message.to_owned(),
-                },
-            )
+                self.device_id,
+                message.to_owned(),
+            ))
             .await;
         }
     }

@@ -97,6 +97,7 @@ async fn claims_and_settles(db: &DatabaseConnection) {
             message(owner, b, 3),
             message(owner, a, 4),
         ],
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

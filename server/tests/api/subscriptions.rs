@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use wafleet::events::{Event, EventBus, EventKind};
+use wafleet::events::{Event, EventBus, EventKind, EventPublisher};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestOptions};
 

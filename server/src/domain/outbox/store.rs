@@ -1,10 +1,5 @@
-//! The outbox (`broadcast_messages`): every message that leaves — inbox reply, campaign,
-//! sequence step, AI campaign — is a row here first. The row is the truth: queues carry row ids,
-//! the status column decides what happens, and a row is claimed (QUEUED → SENDING) by exactly
-//! one pacer, fenced by the device's lease token, before anything is sent.
-//!
-//! Every status change also moves the running totals in `outbox_counters` (per device and per
-//! campaign), in the same transaction, so progress is never computed by counting rows.
+//! Writing outbox rows: inserting them, claiming them for a send, settling them, receipts, and
+//! the running totals in `outbox_counters` that move in the same transactions.
 
 use std::collections::HashMap;
 
@@ -12,98 +7,16 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func, OnConflict},
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
-    TransactionTrait,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
+use super::{Content, CounterScope, MessageKind, NewMessage, OutboxStatus, INTERRUPTED};
 use crate::{
     entities::{broadcast_messages as rows, outbox_counters},
     error::{AppError, AppResult},
-    types::{
-        ids::{DeviceId, UserId},
-        jid::Jid,
-        phone::PhoneNumber,
-    },
+    types::ids::{DeviceId, UserId},
 };
-
-pub use crate::entities::enums::{CounterScope, MessageKind, OutboxStatus, Source};
-
-/// The error a row keeps when its node died between claiming and recording the send.
-pub const INTERRUPTED: &str = "interrupted; delivery unknown";
-/// The most characters of a text message.
-pub const MAX_TEXT: usize = 4096;
-
-/// A message body: text, or an image with an optional caption.
-#[derive(Debug, Clone)]
-pub enum Content {
-    Text(String),
-    Image {
-        media_ref: String,
-        mime: String,
-        caption: Option<String>,
-    },
-}
-
-impl Content {
-    pub fn text(raw: &str) -> AppResult<Self> {
-        let text = raw.trim();
-        if text.is_empty() {
-            return Err(AppError::validation("The message is empty."));
-        }
-        if text.chars().count() > MAX_TEXT {
-            return Err(AppError::validation(format!(
-                "The message is too long (at most {MAX_TEXT} characters)."
-            )));
-        }
-        Ok(Content::Text(text.to_owned()))
-    }
-}
-
-/// One message to put in the outbox.
-#[derive(Debug, Clone)]
-pub struct NewMessage {
-    pub owner: UserId,
-    pub device_id: DeviceId,
-    pub phone: PhoneNumber,
-    pub jid: Jid,
-    pub name: Option<String>,
-    pub content: Content,
-    pub source: Source,
-    pub source_id: Option<String>,
-    pub campaign_id: Option<Uuid>,
-    pub sequence_step_id: Option<Uuid>,
-    /// Pacing of this message (a campaign's); `None` uses the device's.
-    pub delay: Option<(i32, i32)>,
-    /// `None`: now.
-    pub scheduled_at: Option<DateTime<Utc>>,
-}
-
-impl NewMessage {
-    /// A message a person sends from the inbox: no campaign, sent now at the device's pacing.
-    pub fn inbox(
-        owner: UserId,
-        device_id: DeviceId,
-        phone: PhoneNumber,
-        jid: Jid,
-        content: Content,
-    ) -> Self {
-        Self {
-            owner,
-            device_id,
-            phone,
-            jid,
-            name: None,
-            content,
-            source: Source::Inbox,
-            source_id: None,
-            campaign_id: None,
-            sequence_step_id: None,
-            delay: None,
-            scheduled_at: None,
-        }
-    }
-}
 
 /// A change of one or more counters: (scope kind, scope id, status) += delta.
 #[derive(Debug, Default)]
@@ -187,8 +100,8 @@ impl CounterDeltas {
 pub async fn insert(
     db: &DatabaseConnection,
     messages: Vec<NewMessage>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<rows::Model>> {
-    let now = Utc::now();
     let txn = db.begin().await?;
     let mut inserted = Vec::with_capacity(messages.len());
     let mut deltas = CounterDeltas::default();
@@ -584,19 +497,6 @@ pub async fn queued_ids(db: &DatabaseConnection, device_id: DeviceId) -> AppResu
         .await?)
 }
 
-/// Sends of a device since `since` (for its daily cap).
-pub async fn sent_since(
-    db: &DatabaseConnection,
-    device_id: DeviceId,
-    since: DateTime<Utc>,
-) -> AppResult<u64> {
-    Ok(rows::Entity::find()
-        .filter(rows::Column::DeviceId.eq(device_id.0))
-        .filter(rows::Column::SentAt.gte(since))
-        .count(db)
-        .await?)
-}
-
 /// Receipts from WhatsApp: SENT → DELIVERED → READ, never backwards.
 pub async fn apply_receipt(
     db: &DatabaseConnection,
@@ -656,15 +556,19 @@ pub async fn apply_receipt(
     Ok(changed)
 }
 
-/// Puts a FAILED row back in the queue (only when a person asks: `retryOutboxMessage`).
-pub async fn retry(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult<rows::Model> {
-    let row = find_owned(db, owner, id).await?;
+/// Puts a FAILED row back in QUEUED (only when a person asks: `retryOutboxMessage`).
+pub async fn requeue_failed(
+    db: &DatabaseConnection,
+    owner: UserId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<rows::Model> {
+    let row = super::find_owned(db, owner, id).await?;
     if row.status != OutboxStatus::Failed {
         return Err(AppError::Conflict(
             "Only a failed message can be retried.".into(),
         ));
     }
-    let now = Utc::now();
     let txn = db.begin().await?;
     let mut changed = rows::Entity::update_many()
         .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Queued))
@@ -682,83 +586,6 @@ pub async fn retry(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult
     deltas.apply(&txn).await?;
     txn.commit().await?;
     Ok(row)
-}
-
-pub async fn find_owned(db: &DatabaseConnection, owner: UserId, id: i64) -> AppResult<rows::Model> {
-    rows::Entity::find_by_id(id)
-        .filter(rows::Column::UserId.eq(owner.0))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("Message"))
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct OutboxFilter {
-    pub device_id: Option<DeviceId>,
-    pub statuses: Vec<OutboxStatus>,
-    pub source: Option<Source>,
-    pub campaign_id: Option<Uuid>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-}
-
-/// A page of the owner's outbox, newest first (cursor: the last row id seen).
-pub async fn list(
-    db: &DatabaseConnection,
-    owner: UserId,
-    filter: &OutboxFilter,
-    first: u64,
-    after: Option<i64>,
-) -> AppResult<(Vec<rows::Model>, bool, u64)> {
-    let mut condition = Condition::all().add(rows::Column::UserId.eq(owner.0));
-    if let Some(device) = filter.device_id {
-        condition = condition.add(rows::Column::DeviceId.eq(device.0));
-    }
-    if !filter.statuses.is_empty() {
-        condition = condition.add(rows::Column::Status.is_in(filter.statuses.iter().copied()));
-    }
-    if let Some(source) = filter.source {
-        condition = condition.add(rows::Column::Source.eq(source));
-    }
-    if let Some(campaign) = filter.campaign_id {
-        condition = condition.add(rows::Column::CampaignId.eq(campaign));
-    }
-    if let Some(from) = filter.from {
-        condition = condition.add(rows::Column::CreatedAt.gte(from));
-    }
-    if let Some(to) = filter.to {
-        condition = condition.add(rows::Column::CreatedAt.lt(to));
-    }
-    let total = rows::Entity::find()
-        .filter(condition.clone())
-        .count(db)
-        .await?;
-    let mut query = rows::Entity::find().filter(condition);
-    if let Some(after) = after {
-        query = query.filter(rows::Column::Id.lt(after));
-    }
-    let mut items = query
-        .order_by_desc(rows::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok((items, has_next, total))
-}
-
-/// The running totals of one scope (`device`, `campaign` or `user`), by status.
-pub async fn counters(
-    db: &DatabaseConnection,
-    scope_kind: CounterScope,
-    scope_id: Uuid,
-) -> AppResult<HashMap<OutboxStatus, i64>> {
-    let rows = outbox_counters::Entity::find()
-        .filter(outbox_counters::Column::ScopeKind.eq(scope_kind))
-        .filter(outbox_counters::Column::ScopeId.eq(scope_id))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.status, r.count)).collect())
 }
 
 /// Removes a device's rows and counters (inside the device's delete transaction); the owner's
@@ -796,16 +623,4 @@ pub async fn delete_for_device(db: &impl ConnectionTrait, device_id: DeviceId) -
         .exec(db)
         .await?;
     Ok(removed.rows_affected)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_must_have_content_and_a_limit() {
-        assert!(Content::text("  ").is_err());
-        assert!(Content::text(&"x".repeat(MAX_TEXT + 1)).is_err());
-        assert!(matches!(Content::text(" hi ").unwrap(), Content::Text(t) if t == "hi"));
-    }
 }
