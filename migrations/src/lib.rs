@@ -9,6 +9,7 @@ mod m20261126_000004_create_inbox;
 mod m20261126_000005_create_whatsapp_store;
 mod m20261126_000006_outbox_pipeline_stage;
 mod m20261202_000007_user_default_country;
+mod m20261202_000008_sim_clock;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_whatsapp_store::Migration),
             Box::new(m20261126_000006_outbox_pipeline_stage::Migration),
             Box::new(m20261202_000007_user_default_country::Migration),
+            Box::new(m20261202_000008_sim_clock::Migration),
         ]
     }
 }

@@ -4,6 +4,12 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    DatabaseConnection, EntityTrait, Set,
+};
+
+use crate::entities::sim_clock;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -46,6 +52,35 @@ impl Clock for SimClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.offset_seconds())
     }
+}
+
+/// The offset the simulated clock has reached (0 before the first move).
+pub async fn stored_offset(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
+    Ok(sim_clock::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map_or(0, |row| row.offset_seconds))
+}
+
+/// Moves the simulated clock `seconds` forward for every node, in the database (one atomic
+/// statement, so two moves at once add up), and returns the new offset.
+pub async fn advance_stored(db: &DatabaseConnection, seconds: i64) -> Result<i64, sea_orm::DbErr> {
+    let row = sim_clock::ActiveModel {
+        id: Set(1),
+        offset_seconds: Set(seconds),
+    };
+    sim_clock::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(sim_clock::Column::Id)
+                .value(
+                    sim_clock::Column::OffsetSeconds,
+                    Expr::col((sim_clock::Entity, sim_clock::Column::OffsetSeconds)).add(seconds),
+                )
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    stored_offset(db).await
 }
 
 #[cfg(test)]

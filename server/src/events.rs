@@ -93,6 +93,9 @@ pub enum EventKind {
         device_id: Uuid,
         command: Box<SimCommand>,
     },
+    /// The simulated clock moved forward (sim mode only): every node's scheduler catches up and
+    /// runs what came due.
+    SimClockAdvanced { offset_seconds: i64 },
 }
 
 /// A device as subscribers see it.
@@ -381,7 +384,9 @@ impl Event {
             | EventKind::DeviceCommand { device_id, .. }
             | EventKind::Sim { device_id, .. }
             | EventKind::InboxChanged { device_id, .. } => Some(*device_id),
-            EventKind::UserUpdated | EventKind::OutboxChanged { .. } => None,
+            EventKind::UserUpdated
+            | EventKind::OutboxChanged { .. }
+            | EventKind::SimClockAdvanced { .. } => None,
         }
     }
 }

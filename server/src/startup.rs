@@ -28,6 +28,7 @@ use crate::{
         leases::{Leases, LocalLeases, RedisLeases},
         reconciler::run_reconciler,
         recorder::SendRecorder,
+        scheduler,
         supervisor::Supervisor,
     },
 };
@@ -145,7 +146,14 @@ impl Application {
             .await
             .with_context(|| format!("WAFLEET_BIND: cannot listen on {}", config.bind))?;
         let sim = config.whatsapp == WhatsAppMode::Sim;
-        let sim_clock = sim.then(|| Arc::new(SimClock::default()));
+        let sim_clock = if sim {
+            let offset = crate::clock::stored_offset(&db)
+                .await
+                .context("reading the simulated clock")?;
+            Some(Arc::new(SimClock::with_offset(offset)))
+        } else {
+            None
+        };
         let clock: Arc<dyn Clock> = match &sim_clock {
             Some(sim_clock) => sim_clock.clone(),
             None => Arc::new(SystemClock),
@@ -195,6 +203,7 @@ impl Application {
         let dispatcher = Dispatcher::new(state.clone(), recorder);
         tasks.extend(dispatcher.start());
         tasks.push(tokio::spawn(run_reconciler(state.clone(), dispatcher.clone())).abort_handle());
+        tasks.push(tokio::spawn(scheduler::run(state.clone())).abort_handle());
         let supervisor = Supervisor::new(
             state.clone(),
             whatsapp,

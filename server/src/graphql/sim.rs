@@ -78,6 +78,13 @@ pub struct SimNetworkQuery;
 
 #[Object]
 impl SimNetworkQuery {
+    /// The time the scheduler goes by (campaign schedules, send windows, sequence delays): the
+    /// machine's clock plus however far `simAdvanceClock` has moved it.
+    async fn sim_clock(&self, ctx: &Context<'_>) -> GqlResult<DateTime<Utc>> {
+        viewer(ctx)?;
+        Ok(state(ctx).clock.now())
+    }
+
     /// What the simulated network received from the device, in order: the ground truth for
     /// "sent exactly once".
     async fn sim_sent(&self, ctx: &Context<'_>, device_id: ID) -> GqlResult<Vec<SimSentMessage>> {
@@ -102,6 +109,33 @@ pub struct SimNetworkMutation;
 
 #[Object]
 impl SimNetworkMutation {
+    /// Moves the scheduler's clock forward by `seconds` on every node (it never goes back), so
+    /// tests, e2e and demos reach a schedule without waiting for it; what came due runs at once.
+    /// Returns the new time.
+    async fn sim_advance_clock(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 315360000))] seconds: i64,
+    ) -> GqlResult<DateTime<Utc>> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let offset = crate::clock::advance_stored(&app.db, seconds)
+            .await
+            .map_err(AppError::from)?;
+        if let Some(clock) = &app.sim_clock {
+            clock.catch_up(offset);
+        }
+        app.events
+            .publish(Event {
+                user_id: viewer.user_id.0,
+                kind: EventKind::SimClockAdvanced {
+                    offset_seconds: offset,
+                },
+            })
+            .await;
+        Ok(app.clock.now())
+    }
+
     /// The phone scans the device's QR code: the device pairs and goes ONLINE.
     async fn sim_scan_qr(
         &self,

@@ -7,4 +7,5 @@ pub mod inbound;
 pub mod leases;
 pub mod reconciler;
 pub mod recorder;
+pub mod scheduler;
 pub mod supervisor;

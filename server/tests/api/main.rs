@@ -12,6 +12,7 @@ mod live;
 mod outbox;
 mod outbox_rows;
 mod phones;
+mod scheduler;
 mod schema;
 mod sqlite_smoke;
 mod subscriptions;

@@ -1,0 +1,74 @@
+//! The scheduler: one task per node that, about once a second, does whatever has come due —
+//! today, scheduled outbox rows (PENDING → QUEUED, then onto their queues). Every job is an
+//! atomic claim in the database, so any number of nodes may tick at once: no leader election.
+//!
+//! `tick` takes the time as an argument (the app's clock: in sim mode one that
+//! `simAdvanceClock` moves), so tests advance time instead of sleeping for a schedule.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::{
+    domain::outbox::{self, send},
+    error::AppResult,
+    events::{self, EventKind, EventPublisher},
+    state::AppState,
+};
+
+/// How often the scheduler looks for due work when nothing wakes it earlier.
+const PERIOD: Duration = Duration::from_secs(1);
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickCounts {
+    /// Scheduled outbox rows that came due and went onto their queues.
+    pub promoted: usize,
+}
+
+/// Does everything due at `now`.
+pub async fn tick(app: &AppState, now: DateTime<Utc>) -> AppResult<TickCounts> {
+    let mut counts = TickCounts::default();
+    loop {
+        let promoted = outbox::promote_due(&app.db, now).await?;
+        if promoted.is_empty() {
+            break;
+        }
+        counts.promoted += promoted.len();
+        send::push(app.queue.as_ref(), &promoted).await;
+        events::publish_outbox(&app.events, &promoted).await;
+    }
+    Ok(counts)
+}
+
+/// Ticks every `PERIOD`, and at once when the simulated clock moves (on any node).
+pub async fn run(app: AppState) {
+    let mut bus = app.events.subscribe();
+    let mut every = tokio::time::interval(PERIOD);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            event = bus.recv() => match event {
+                Ok(event) => match &event.kind {
+                    EventKind::SimClockAdvanced { offset_seconds } => {
+                        if let Some(clock) = &app.sim_clock {
+                            clock.catch_up(*offset_seconds);
+                        }
+                    }
+                    _ => continue,
+                },
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+        }
+        let now = app.clock.now();
+        match tick(&app, now).await {
+            Ok(counts) if counts.promoted > 0 => {
+                tracing::info!(promoted = counts.promoted, "scheduled messages came due");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = ?err, "the scheduler's tick failed"),
+        }
+    }
+}
