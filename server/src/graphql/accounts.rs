@@ -16,11 +16,12 @@ use crate::{
     },
 };
 
-/// A person who uses wafleet. Everything they create belongs to them alone.
 pub struct User(users::Model);
 
+/// A person who uses wafleet. Everything they create belongs to them alone.
 #[Object]
 impl User {
+    /// The user's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -28,6 +29,7 @@ impl User {
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// The name shown in the dashboard.
     async fn full_name(&self) -> &str {
         &self.0.full_name
     }
@@ -40,6 +42,7 @@ impl User {
     async fn default_country(&self) -> Option<&str> {
         self.0.default_country.as_deref()
     }
+    /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -57,11 +60,15 @@ impl User {
 /// A long-lived token for API clients. The token itself is only shown when it is created.
 #[derive(SimpleObject)]
 pub struct ApiToken {
+    /// The token's id (for `revokeApiToken`).
     id: ID,
+    /// What the user called it, e.g. "CRM sync".
     name: String,
+    /// When it was created.
     created_at: DateTime<Utc>,
     /// When the token was last used (to the minute).
     last_used_at: Option<DateTime<Utc>>,
+    /// When it stops working; null: until revoked.
     expires_at: Option<DateTime<Utc>>,
 }
 
@@ -80,34 +87,45 @@ impl From<api_tokens::Model> for ApiToken {
 /// A new session: send `token` as `Authorization: Bearer <token>`.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// The session token (shown once; store it).
     token: String,
+    /// Who is signed in.
     user: User,
 }
 
 /// A new API token. `token` is shown this once; store it now.
 #[derive(SimpleObject)]
 pub struct CreatedApiToken {
+    /// The token itself: shown this once, stored only as a hash.
     token: String,
+    /// The token's details.
     api_token: ApiToken,
 }
 
+/// A new account.
 #[derive(InputObject)]
 pub struct SignUpInput {
+    /// The login name; unique (letter case does not count).
     email: String,
     /// At least 10 characters, not a well-known password.
     password: String,
+    /// The name shown in the dashboard.
     full_name: String,
 }
 
+/// Credentials to log in with.
 #[derive(InputObject)]
 pub struct LogInInput {
+    /// The account's email address.
     email: String,
+    /// Its password.
     password: String,
 }
 
 /// Fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdateMeInput {
+    /// A new display name.
     full_name: Option<String>,
     /// IANA time zone name, e.g. `Europe/Berlin`.
     time_zone: Option<String>,

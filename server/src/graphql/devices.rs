@@ -44,7 +44,6 @@ pub enum DeviceStatusGql {
     Failed,
 }
 
-/// A WhatsApp account linked as a companion device.
 pub struct Device(pub DeviceSnapshot);
 
 impl From<device_rows::Model> for Device {
@@ -53,6 +52,7 @@ impl From<device_rows::Model> for Device {
     }
 }
 
+/// A WhatsApp account linked as a companion device.
 #[Object]
 impl Device {
     /// The device's id.
@@ -143,9 +143,9 @@ impl Device {
     }
 }
 
-/// One status change of a device.
 pub struct DeviceStatusChange(device_status_changes::Model);
 
+/// One status change of a device.
 #[Object]
 impl DeviceStatusChange {
     /// The status the device went into.

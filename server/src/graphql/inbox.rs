@@ -23,7 +23,6 @@ use crate::{
     },
 };
 
-/// A personal chat of a device.
 pub struct Chat(pub ChatSummary);
 
 impl From<chats::Model> for Chat {
@@ -32,6 +31,7 @@ impl From<chats::Model> for Chat {
     }
 }
 
+/// A personal chat of a device.
 #[Object]
 impl Chat {
     /// Our id of the chat.
@@ -90,7 +90,6 @@ pub enum MessageStatus {
     Failed,
 }
 
-/// A message of a chat.
 pub struct Message(pub ThreadMessage);
 
 impl From<messages::Model> for Message {
@@ -99,6 +98,7 @@ impl From<messages::Model> for Message {
     }
 }
 
+/// A message of a chat.
 #[Object]
 impl Message {
     /// Our id of the message (stable, also while it is pending).

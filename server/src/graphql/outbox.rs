@@ -70,14 +70,16 @@ pub enum MessageSource {
     AiCampaign,
 }
 
-/// One message in the outbox.
 pub struct OutboxMessage(pub rows::Model);
 
+/// One message in the outbox: everything that leaves is a row here first.
 #[Object]
 impl OutboxMessage {
+    /// The row's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The sending device's id.
     async fn device_id(&self) -> ID {
         ID(self.0.device_id.to_string())
     }

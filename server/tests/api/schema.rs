@@ -10,3 +10,50 @@ fn schema_graphql_is_up_to_date() {
         panic!("schema.graphql was stale and has been regenerated: review and commit it");
     }
 }
+
+/// Every type, field, input field and enum value of the API says what it is: the schema is the
+/// reference clients read. Built-in and generated introspection types are left out.
+#[test]
+fn every_type_and_field_of_the_schema_has_a_description() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(wafleet::graphql::sdl()).unwrap();
+    let mut missing = Vec::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = &ty.node;
+        let name = ty.name.node.as_str();
+        // async-graphql's Relay connection types take no description of their own (their fields
+        // have one).
+        let generated = name.ends_with("Connection");
+        if ty.description.is_none() && !generated {
+            missing.push(name.to_owned());
+        }
+        match &ty.kind {
+            TypeKind::Object(object) => {
+                for field in &object.fields {
+                    if field.node.description.is_none() {
+                        missing.push(format!("{name}.{}", field.node.name.node));
+                    }
+                }
+            }
+            TypeKind::InputObject(input) => {
+                for field in &input.fields {
+                    if field.node.description.is_none() {
+                        missing.push(format!("{name}.{}", field.node.name.node));
+                    }
+                }
+            }
+            TypeKind::Enum(values) => {
+                for value in &values.values {
+                    if value.node.description.is_none() {
+                        missing.push(format!("{name}.{}", value.node.value.node));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(missing.is_empty(), "without a description: {missing:#?}");
+}
