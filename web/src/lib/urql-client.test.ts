@@ -1,7 +1,7 @@
 import { gql } from '@urql/core';
 import { describe, expect, it, vi } from 'vitest';
 
-import { createUrqlClient, websocketUrl } from './urql-client';
+import { createUrqlClient, resubscribingOnLag, websocketUrl } from './urql-client';
 
 const MeQuery = gql`
   query Me {
@@ -73,5 +73,26 @@ describe('websocketUrl', () => {
     expect(websocketUrl({ protocol: 'https:', host: 'fleet.example.com' })).toBe(
       'wss://fleet.example.com/graphql/ws',
     );
+  });
+});
+
+describe('resubscribingOnLag', () => {
+  it('subscribes again when the server ends a subscription that fell behind', () => {
+    const starts: { next: (v: { errors?: readonly unknown[] }) => void; complete: () => void }[] =
+      [];
+    const sink = { next: vi.fn(), error: vi.fn(), complete: vi.fn() };
+    const { unsubscribe } = resubscribingOnLag((observer) => {
+      starts.push(observer);
+      return () => undefined;
+    }, sink);
+    starts[0]!.next({});
+    starts[0]!.next({ errors: [{ message: 'behind', extensions: { code: 'CONFLICT' } }] });
+    starts[0]!.complete();
+    expect(starts).toHaveLength(2);
+    expect(sink.next).toHaveBeenCalledTimes(1);
+    expect(sink.complete).not.toHaveBeenCalled();
+    starts[1]!.complete();
+    expect(sink.complete).toHaveBeenCalledTimes(1);
+    unsubscribe();
   });
 });

@@ -1,4 +1,10 @@
-import { Client, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
+import {
+  Client,
+  fetchExchange,
+  mapExchange,
+  subscriptionExchange,
+  type ExecutionResult,
+} from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { createClient as createWsClient } from 'graphql-ws';
 
@@ -21,6 +27,55 @@ export type UrqlClient = {
   client: Client;
   dispose: () => void;
 };
+
+type Sink<V> = { next: (value: V) => void; error: (error: unknown) => void; complete: () => void };
+type WithErrors = { errors?: readonly unknown[] };
+
+function fellBehind(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
+  return extensions?.code === 'CONFLICT';
+}
+
+/**
+ * Follows a subscription and, when the server ends it because it fell behind the live updates
+ * (an error with code CONFLICT), subscribes again and tells live screens to reload what they
+ * show: the missed events are gone, the state is not.
+ */
+export function resubscribingOnLag<V extends WithErrors>(
+  start: (observer: Sink<V>) => () => void,
+  sink: Sink<V>,
+): { unsubscribe: () => void } {
+  let stop: () => void = () => undefined;
+  let stopped = false;
+  const run = () => {
+    let lagged = false;
+    stop = start({
+      next(value) {
+        if (value.errors?.some(fellBehind)) {
+          lagged = true;
+          return;
+        }
+        sink.next(value);
+      },
+      error: (error) => sink.error(error),
+      complete() {
+        if (lagged && !stopped) {
+          notifyReconnected();
+          run();
+        } else {
+          sink.complete();
+        }
+      },
+    });
+  };
+  run();
+  return {
+    unsubscribe() {
+      stopped = true;
+      stop();
+    },
+  };
+}
 
 export function websocketUrl(location: Pick<Location, 'protocol' | 'host'> = window.location) {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -66,8 +121,10 @@ export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions
           const input = { ...request, query: request.query ?? '' };
           return {
             subscribe(sink) {
-              const unsubscribe = wsClient.subscribe(input, sink);
-              return { unsubscribe };
+              return resubscribingOnLag<ExecutionResult>(
+                (observer) => wsClient.subscribe(input, observer),
+                sink,
+              );
             },
           };
         },
