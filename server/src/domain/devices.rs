@@ -76,6 +76,16 @@ impl fmt::Display for DeviceStatus {
     }
 }
 
+/// The reason a PAIRING device gives once its QR codes ran out unscanned.
+pub const QR_EXPIRED_REASON: &str = "The QR code expired. Ask for a new one.";
+
+/// Whether a device is waiting for someone to ask for a new QR code (its codes ran out), as
+/// opposed to still getting its first one or failing to reach WhatsApp at all.
+pub fn qr_expired(device: &devices::Model) -> bool {
+    status_of(device) == DeviceStatus::Pairing
+        && device.status_reason.as_deref() == Some(QR_EXPIRED_REASON)
+}
+
 /// The status of a stored device (rows only ever hold valid names).
 pub fn status_of(device: &devices::Model) -> DeviceStatus {
     DeviceStatus::parse(&device.status).unwrap_or(DeviceStatus::Offline)
