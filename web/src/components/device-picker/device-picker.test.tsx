@@ -72,9 +72,9 @@ describe('DevicePicker', () => {
     expect(combobox).toHaveAttribute('aria-expanded', 'true');
     const options = screen.getAllByRole('option');
     expect(options.map((option) => option.textContent)).toEqual([
-      'Sales 1+60111111111',
-      'Front deskNot paired yet: cannot send',
-      'Support+60122222222 · Failed',
+      'Sales 1 · +60111111111',
+      'Front desk · Not paired yet: cannot send',
+      'Support · +60122222222 · Failed',
     ]);
     expect(combobox).toHaveAttribute('aria-activedescendant', options[0]?.id);
 

@@ -280,15 +280,16 @@ export function DevicePicker({
 
 function DeviceOption({ device, unpairedNote }: { device: DeviceSummary; unpairedNote: boolean }) {
   const status = device.status === 'ONLINE' ? null : DEVICE_STATUS_LABELS[device.status];
+  let facts = unpairedNote ? 'Not paired yet: cannot send' : 'Not paired yet';
+  if (device.phone) facts = status ? `${device.phone} · ${status}` : device.phone;
+  // Named by what it shows: `Support · +60122222222 · Failed`.
   return (
     <>
       <StatusDot device={device} />
       <span className={styles.optionText}>
         <span className={styles.optionName}>{device.name}</span>
-        <span className={styles.optionFacts}>
-          {device.phone ?? (unpairedNote ? 'Not paired yet: cannot send' : 'Not paired yet')}
-          {status && device.phone ? ` · ${status}` : ''}
-        </span>
+        <span className="visually-hidden"> · </span>
+        <span className={styles.optionFacts}>{facts}</span>
       </span>
     </>
   );
