@@ -71,6 +71,8 @@ export async function checkScreen(
         }));
       expect.soft(blocking, `accessibility problems on ${name} at ${width} px`).toEqual([]);
     }
+    // A whole-page picture from the top, where the phone's sticky bar belongs.
+    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
     await snap(page, `${name}-${width}`, { fullPage });
   }
   if (original) await page.setViewportSize(original);

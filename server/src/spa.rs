@@ -41,7 +41,11 @@ pub fn router(dir: &Path) -> Router {
                 .fallback_service(assets)
                 .layer(map_response(cache_assets)),
         )
-        .fallback_service(Router::new().fallback_service(pages).layer(map_response(cache_pages)))
+        .fallback_service(
+            Router::new()
+                .fallback_service(pages)
+                .layer(map_response(cache_pages)),
+        )
 }
 
 async fn cache_assets(response: Response) -> Response {

@@ -831,7 +831,10 @@ mod tests {
 
     #[test]
     fn reasons_read_as_sentences() {
-        assert_eq!(as_sentence("connection failed: boom"), "Connection failed: boom.");
+        assert_eq!(
+            as_sentence("connection failed: boom"),
+            "Connection failed: boom."
+        );
         assert_eq!(as_sentence("Already one."), "Already one.");
         assert_eq!(as_sentence("  "), "");
     }

@@ -29,10 +29,17 @@ async fn a_new_account_takes_the_time_zone_and_country_it_signs_up_with() {
                         "timeZone": "Asia/Jakarta", "defaultCountry": "id" });
 
     let signed_up = app.gql(None, SIGN_UP, json!({ "input": input })).await;
-    let token = signed_up.data()["signUp"]["token"].as_str().unwrap().to_owned();
+    let token = signed_up.data()["signUp"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let me = app
-        .gql(Some(&token), "{ me { timeZone defaultCountry } }", json!({}))
+        .gql(
+            Some(&token),
+            "{ me { timeZone defaultCountry } }",
+            json!({}),
+        )
         .await;
     assert_eq!(me.data()["me"]["timeZone"], "Asia/Jakarta");
     assert_eq!(me.data()["me"]["defaultCountry"], "ID");

@@ -192,8 +192,15 @@ async fn the_spa_is_served_with_an_index_fallback_that_is_always_revalidated() {
             .unwrap();
         assert_eq!(page.status(), 200, "{path}");
         assert_eq!(header(&page, "cache-control"), "no-cache", "{path}");
-        assert!(header(&page, "content-type").starts_with("text/html"), "{path}");
-        assert_eq!(page.text().await.unwrap(), "<html>wafleet spa</html>", "{path}");
+        assert!(
+            header(&page, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(
+            page.text().await.unwrap(),
+            "<html>wafleet spa</html>",
+            "{path}"
+        );
     }
     let gzipped = app
         .http

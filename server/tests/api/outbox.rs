@@ -264,9 +264,7 @@ async fn in_the_demo_the_contacts_phones_confirm_delivery_then_reading_by_themse
     })
     .await;
     let user = app.new_user().await;
-    let device = app
-        .paired_device(&user.token, "Demo", "+60100000014")
-        .await;
+    let device = app.paired_device(&user.token, "Demo", "+60100000014").await;
     app.set_delays(&user.token, &device, 0, 0).await;
     app.send_text(&user.token, &device, "+60123450014", "hello")
         .await;

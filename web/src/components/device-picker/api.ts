@@ -137,9 +137,11 @@ export function useDeviceById(id: string | null) {
     variables: { id: id ?? '' },
     pause: !id,
   });
+  // A paused query keeps its last answer: without an id there is no device.
+  const answer = id ? data : undefined;
   return {
-    device: data?.device ? getFragmentData(DeviceSummaryFragment, data.device) : null,
-    loading: fetching && !data,
-    missing: !!data && !data.device,
+    device: answer?.device ? getFragmentData(DeviceSummaryFragment, answer.device) : null,
+    loading: !!id && fetching && !answer,
+    missing: !!answer && !answer.device,
   };
 }
