@@ -15,7 +15,7 @@ run: web-build
 # Like `run`, with the simulated WhatsApp network: QR codes scan themselves, chats arrive (no phone needed)
 demo: web-build
     WAFLEET_WEB_DIR=web/dist WAFLEET_WHATSAPP=sim WAFLEET_SIM_AUTO_SCAN_MS=5000 WAFLEET_SIM_HISTORY_CHATS=12 \
-    WAFLEET_SIM_CHATTER_SECONDS=60 WAFLEET_SIM_SEND_LATENCY_MS=300 \
+    WAFLEET_SIM_CHATTER_SECONDS=60 WAFLEET_SIM_SEND_LATENCY_MS=300 WAFLEET_SIM_RECEIPTS_MS=2000 \
     DATABASE_URL="${DATABASE_URL:-sqlite://./data/demo.db?mode=rwc}" cargo run --bin wafleet -- serve
 
 # The whole suite: formatting, lints, Rust tests (PostgreSQL + Redis, SQLite smoke), web checks, SPA build, e2e
@@ -41,6 +41,10 @@ web-check: web-deps
 # Build the SPA into web/dist
 web-build: web-deps
     cd web && npm run build
+
+# What each screen downloads on its first load, in kB gzip (builds the SPA first)
+web-size: web-build
+    cd web && npm run size
 
 # Browser tests: the real server (simulated WhatsApp) + the built SPA in Debian's chromium
 e2e:

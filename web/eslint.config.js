@@ -85,7 +85,7 @@ export default defineConfig([
     },
   },
   {
-    files: ['*.{js,ts}'],
+    files: ['*.{js,ts}', 'scripts/*.mjs'],
     extends: [js.configs.recommended],
     languageOptions: { globals: globals.node },
   },

@@ -1,105 +1,154 @@
-import { expect, gql, signUpByApi, snap, test, uniqueEmail } from './helpers';
+import { checkScreen, expect, gql, signUpByApi, test, uniqueEmail } from './helpers';
 
 const PASSWORD = 'teal-harbor-42-lantern';
 
-test('a new user signs up, logs out and in, sets the time zone and manages an API token', async ({
-  page,
-  request,
-}) => {
-  const email = uniqueEmail();
+test.describe('in a browser set to Jakarta time', () => {
+  test.use({ timezoneId: 'Asia/Jakarta' });
 
-  // A logged-out visitor is sent to the login screen and goes on to sign up.
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/login$/);
-  await page.getByRole('link', { name: 'Create an account' }).click();
-  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  test('a new user signs up (taking the browser’s zone and country), logs out and in, sets the time zone and manages an API token', async ({
+    page,
+    request,
+  }) => {
+    const email = uniqueEmail();
 
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Full name').fill('Ana Lima');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('At least 10 characters.');
-  await snap(page, 'signup');
-  await page.getByRole('button', { name: 'Create account' }).click();
+    // A logged-out visitor is sent to the login screen and goes on to sign up.
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/login$/);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
 
-  // Into the app: the frame shows the user and the navigation.
-  await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
-  await expect(page).toHaveURL(/\/$/);
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
-  await expect(nav.getByRole('link', { name: 'Settings' })).toBeVisible();
-  await snap(page, 'home');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Full name').fill('Ana Lima');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await expect(page.getByLabel('Password')).toHaveAccessibleDescription(
+      'At least 10 characters.',
+    );
+    await checkScreen(page, 'signup');
+    await page.getByRole('button', { name: 'Create account' }).click();
 
-  // Log out; the app is closed to the logged-out visitor.
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
-  await page.goto('/settings');
-  await expect(page).toHaveURL(/\/login$/);
+    // Into the app: the frame shows the user and the navigation.
+    await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
+    await expect(page).toHaveURL(/\/$/);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
+    await expect(nav.getByRole('link', { name: 'Settings' })).toBeVisible();
+    await checkScreen(page, 'home');
 
-  // Log in again: back to the screen that was asked for.
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await snap(page, 'login');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+    // On a phone the links sit behind a menu button.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await expect(nav.getByRole('link', { name: 'Settings' })).toBeHidden();
+    await menu.click();
+    await expect(menu).toHaveAttribute('aria-expanded', 'true');
+    await expect(nav.getByRole('link', { name: 'Settings' })).toBeVisible();
+    await checkScreen(page, 'home-menu-open', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await expect(nav.getByRole('link', { name: 'Settings' })).toBeHidden();
+    await expect(menu).toBeFocused();
+    await page.setViewportSize({ width: 1280, height: 800 });
 
-  // A logged-in user who opens /login goes into the app.
-  await page.goto('/login');
-  await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
+    // Log out; the app is closed to the logged-out visitor.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+    await page.goto('/settings');
+    await expect(page).toHaveURL(/\/login$/);
 
-  // Settings: change the time zone and keep it.
-  await nav.getByRole('link', { name: 'Settings' }).click();
-  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
-  const profile = page.getByRole('region', { name: 'Profile' });
-  const timeZone = profile.getByLabel('Time zone');
-  await expect(timeZone).toHaveValue('UTC');
-  await timeZone.selectOption('Asia/Kuala_Lumpur');
-  await profile.getByRole('button', { name: 'Save changes' }).click();
-  await expect(profile.getByRole('status')).toHaveText('Saved.');
-  await snap(page, 'settings');
-  await page.reload();
-  await expect(page.getByRole('region', { name: 'Profile' }).getByLabel('Time zone')).toHaveValue(
-    'Asia/Kuala_Lumpur',
-  );
+    // Log in again: back to the screen that was asked for.
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await checkScreen(page, 'login');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
 
-  // Create an API token: its secret is shown once, with a copy button.
-  const tokens = page.getByRole('region', { name: 'API tokens' });
-  await tokens.getByLabel('Token name').fill('ci');
-  await tokens.getByRole('button', { name: 'Create token' }).click();
-  const notice = page.getByRole('region', { name: 'Token “ci” created' });
-  await expect(notice).toBeVisible();
-  await expect(notice).toContainText('it will not be shown again');
-  await expect(notice.getByRole('button', { name: 'Copy' })).toBeVisible();
-  const secret = await notice.getByLabel('New API token').inputValue();
-  expect(secret.length).toBeGreaterThanOrEqual(20);
+    // A logged-in user who opens /login goes into the app.
+    await page.goto('/login');
+    await expect(page.getByRole('heading', { name: 'Welcome, Ana Lima' })).toBeVisible();
 
-  const table = tokens.getByRole('table', { name: 'API tokens' });
-  const row = table
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name: 'ci', exact: true }) });
-  await expect(row).toHaveCount(1);
-  await expect(row.getByRole('cell', { name: 'Never' })).toBeVisible();
-  await snap(page, 'token-created');
+    // Settings: change the time zone and keep it.
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+    const profile = page.getByRole('region', { name: 'Profile' });
+    const timeZone = profile.getByLabel('Time zone');
+    // The account started in the browser's zone and its country, not in UTC.
+    await expect(timeZone).toHaveValue('Asia/Jakarta');
+    await expect(profile.getByLabel('Country for phone numbers')).toHaveValue('ID');
+    await timeZone.selectOption('Asia/Kuala_Lumpur');
+    await profile.getByRole('button', { name: 'Save changes' }).click();
+    await expect(profile.getByRole('status')).toHaveText('Saved.');
+    await checkScreen(page, 'settings');
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Profile' }).getByLabel('Time zone')).toHaveValue(
+      'Asia/Kuala_Lumpur',
+    );
 
-  // The token works against the API.
-  const asScript = await gql<{ me: { email: string } }>(request, '{ me { email } }', {}, secret);
-  expect(asScript.data?.me.email).toBe(email);
+    // Create an API token: its secret is shown once, with a copy button.
+    const tokens = page.getByRole('region', { name: 'API tokens' });
+    await tokens.getByLabel('Token name').fill('ci');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const notice = page.getByRole('region', { name: 'Token “ci” created' });
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText('it will not be shown again');
+    await expect(notice.getByRole('button', { name: 'Copy' })).toBeVisible();
+    const secret = await notice.getByLabel('New API token').inputValue();
+    expect(secret.length).toBeGreaterThanOrEqual(20);
 
-  // Shown once: after a reload the secret is gone but the token is listed.
-  await page.reload();
-  await expect(page.getByRole('region', { name: 'Token “ci” created' })).toHaveCount(0);
-  await expect(row).toHaveCount(1);
+    const table = tokens.getByRole('table', { name: 'API tokens' });
+    const row = table
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'ci', exact: true }) });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole('cell', { name: 'Never' })).toBeVisible();
+    const usage = tokens.getByText('How to use a token');
+    await usage.click();
+    await expect(tokens).toContainText('Authorization: Bearer <token>');
+    await expect(tokens).toContainText('/graphql');
+    await checkScreen(page, 'token-created');
 
-  // Revoke it, after confirming.
-  await row.getByRole('button', { name: 'Revoke' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Revoke “ci”?' });
-  await expect(dialog).toBeVisible();
-  await snap(page, 'revoke-dialog');
-  await dialog.getByRole('button', { name: 'Revoke token' }).click();
-  await expect(dialog).toHaveCount(0);
-  await expect(row).toHaveCount(0);
+    // The token works against the API.
+    const asScript = await gql<{ me: { email: string } }>(request, '{ me { email } }', {}, secret);
+    expect(asScript.data?.me.email).toBe(email);
 
-  const revoked = await gql(request, '{ me { email } }', {}, secret);
-  expect(revoked.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // Shown once: after a reload the secret is gone but the token is listed.
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Token “ci” created' })).toHaveCount(0);
+    await expect(row).toHaveCount(1);
+
+    // Revoke it, after confirming.
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “ci”?' });
+    await expect(dialog).toBeVisible();
+    await checkScreen(page, 'revoke-dialog', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(row).toHaveCount(0);
+
+    const revoked = await gql(request, '{ me { email } }', {}, secret);
+    expect(revoked.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    // Revoking a token just created takes its "copy it now" panel away too.
+    await tokens.getByLabel('Token name').fill('short-lived');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const fresh = page.getByRole('region', {
+      name: 'Token “short-lived” created',
+    });
+    await expect(fresh).toBeVisible();
+    await tokens
+      .getByRole('row')
+      .filter({ hasText: 'short-lived' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await page
+      .getByRole('dialog', { name: 'Revoke “short-lived”?' })
+      .getByRole('button', { name: 'Revoke token' })
+      .click();
+    await expect(fresh).toHaveCount(0);
+    await expect(tokens).toContainText('No API tokens yet.');
+
+    // An address with nothing there.
+    await page.goto('/no-such-page');
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    await checkScreen(page, 'not-found');
+  });
 });
 
 test('the frame follows profile changes made in another tab', async ({ page, context }) => {
@@ -132,7 +181,7 @@ test('a wrong password gets a plain-words error', async ({ page, request }) => {
   await page.getByRole('button', { name: 'Log in' }).click();
 
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
-  await snap(page, 'login-error');
+  await checkScreen(page, 'login-error');
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByLabel('Email')).toHaveValue(email);
 });

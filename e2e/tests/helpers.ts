@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../screenshots');
 
@@ -12,7 +19,79 @@ const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  */
 export async function snap(page: Page, name: string, { fullPage = true } = {}) {
   mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
+  await page.screenshot({
+    path: path.join(screenshots, `${name}.png`),
+    fullPage,
+  });
+}
+
+/** The widths every screen is checked at: a laptop, a tablet (or split window), a phone. */
+export const SCREEN_WIDTHS = [1280, 800, 390] as const;
+
+/** Accessibility problems that fail a test (axe's impact levels). */
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+type CheckOptions = {
+  /** Only what the window shows (a dialog over a long page), not the whole page. */
+  fullPage?: boolean;
+};
+
+/**
+ * Looks at one screen as people would meet it, at each of `SCREEN_WIDTHS`: the page must not
+ * scroll sideways, axe must find no serious or critical accessibility problem (at the widest and
+ * the narrowest width, where the layouts differ most), and a screenshot goes to
+ * screenshots/<name>-<width>.png. The window gets its size back afterwards.
+ */
+export async function checkScreen(
+  page: Page,
+  name: string,
+  { fullPage = true }: CheckOptions = {},
+) {
+  const original = page.viewportSize();
+  for (const width of SCREEN_WIDTHS) {
+    await page.setViewportSize({ width, height: width < 500 ? 844 : 800 });
+    // A frame for layouts to settle (container queries, the images' sizes).
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    expect
+      .soft(scrollWidth, `${name} scrolls sideways at ${width} px`)
+      .toBeLessThanOrEqual(innerWidth);
+    if (width === SCREEN_WIDTHS[0] || width === SCREEN_WIDTHS[SCREEN_WIDTHS.length - 1]) {
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const blocking = violations
+        .filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ''))
+        .map((violation) => ({
+          rule: violation.id,
+          impact: violation.impact,
+          help: violation.help,
+          where: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+        }));
+      expect.soft(blocking, `accessibility problems on ${name} at ${width} px`).toEqual([]);
+    }
+    // A whole-page picture from the top, where the phone's sticky bar belongs.
+    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+    await snap(page, `${name}-${width}`, { fullPage });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/**
+ * Chooses a device in a device picker (a combobox that searches the server) by typing `search`
+ * and clicking the option named `option` (`Sales 1 · +60111111111`).
+ */
+export async function pickDevice(
+  scope: Page | Locator,
+  option: string,
+  { label = 'Device', search = option.split(' · ')[0] ?? option } = {},
+) {
+  const combobox = scope.getByRole('combobox', { name: label });
+  await combobox.click();
+  await combobox.fill(search);
+  await scope.getByRole('option', { name: option, exact: true }).click();
+  await expect(combobox).toHaveValue(option);
 }
 
 export function uniqueEmail(prefix = 'e2e') {
@@ -98,7 +177,12 @@ export function simNetwork(request: APIRequestContext, token: string) {
     sent: async (deviceId: string) =>
       (
         await call<{
-          simSent: { to: string; text: string | null; hasImage: boolean; messageId: string }[];
+          simSent: {
+            to: string;
+            text: string | null;
+            hasImage: boolean;
+            messageId: string;
+          }[];
         }>('query($id: ID!) { simSent(deviceId: $id) { to text hasImage messageId } }', {
           id: deviceId,
         })
@@ -110,7 +194,9 @@ export function simNetwork(request: APIRequestContext, token: string) {
         { id: deviceId, ids: messageIds, read },
       ),
     disconnect: (deviceId: string) =>
-      call('mutation($id: ID!) { simDisconnect(deviceId: $id) }', { id: deviceId }),
+      call('mutation($id: ID!) { simDisconnect(deviceId: $id) }', {
+        id: deviceId,
+      }),
   };
 }
 
@@ -134,12 +220,9 @@ export async function addPairedDevice(
   const id = addDevice.id;
   await expect
     .poll(async () => {
-      const data = await gqlOk<{ device: { qrCode: { code: string } | null } | null }>(
-        request,
-        'query($id: ID!) { device(id: $id) { qrCode { code } } }',
-        { id },
-        token,
-      );
+      const data = await gqlOk<{
+        device: { qrCode: { code: string } | null } | null;
+      }>(request, 'query($id: ID!) { device(id: $id) { qrCode { code } } }', { id }, token);
       return data.device?.qrCode?.code ?? null;
     })
     .not.toBeNull();
@@ -147,7 +230,10 @@ export async function addPairedDevice(
   await gqlOk(
     request,
     'mutation($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id } }',
-    { id, input: { minDelaySeconds: delaySeconds, maxDelaySeconds: delaySeconds } },
+    {
+      id,
+      input: { minDelaySeconds: delaySeconds, maxDelaySeconds: delaySeconds },
+    },
     token,
   );
   return id;

@@ -2,12 +2,13 @@ import type { Page, WebSocketRoute } from '@playwright/test';
 
 import {
   addPairedDevice,
+  checkScreen,
   expect,
   gqlOk,
   logInWithToken,
+  pickDevice,
   signUpByApi,
   simNetwork,
-  snap,
   test,
   uniqueEmail,
 } from './helpers';
@@ -34,6 +35,16 @@ const PHOTO_PNG = Buffer.from(
   ].join(''),
   'base64',
 );
+
+/**
+ * A chat in the list is named by what it shows, starting with the contact (and how many of
+ * their messages are unread): `Ben Lim, 1 unread message 10:30 Hello?`.
+ */
+function chatName(contact: string, unread = 0) {
+  const escaped = contact.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const count = unread > 0 ? ` ?, ${unread} unread message${unread === 1 ? '' : 's'}` : '(?! ?,)';
+  return new RegExp(`^${escaped}${count}`);
+}
 
 type SimSent = {
   to: string;
@@ -129,13 +140,24 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
               text: 'Hi! Is the blue dress still available?',
               timestamp: yesterdayAt(10.5),
             },
-            { id: 'H-A2', fromMe: true, text: 'Yes, in M and L.', timestamp: yesterdayAt(11.25) },
+            {
+              id: 'H-A2',
+              fromMe: true,
+              text: 'Yes, in M and L.',
+              timestamp: yesterdayAt(11.25),
+            },
           ],
         },
         {
           jid: BEN_JID,
           name: 'Ben Lim',
-          messages: [{ id: 'H-B1', text: 'Can you deliver on Saturday?', timestamp: now - 600 }],
+          messages: [
+            {
+              id: 'H-B1',
+              text: 'Can you deliver on Saturday?',
+              timestamp: now - 600,
+            },
+          ],
         },
         {
           jid: CHEN_JID,
@@ -165,21 +187,33 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
   await expect(page).toHaveURL(new RegExp(`/devices/${deviceId}/inbox$`));
   await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
-  await expect(page.getByLabel('Device')).toHaveValue(deviceId);
+  await expect(page.getByRole('combobox', { name: 'Device' })).toHaveValue(
+    'Sales 1 · +60111111111',
+  );
 
   // The personal chats, newest first; the group is not among them.
   const chats = page.getByRole('list', { name: 'Chats' }).getByRole('link');
   await expect(chats).toHaveCount(3);
-  await expect(chats.nth(0)).toHaveAccessibleName('Ben Lim');
-  await expect(chats.nth(1)).toHaveAccessibleName('Aisha Rahman');
-  await expect(chats.nth(2)).toHaveAccessibleName('Chen Wei');
+  await expect(chats.nth(0)).toHaveAccessibleName(chatName('Ben Lim'));
+  await expect(chats.nth(1)).toHaveAccessibleName(chatName('Aisha Rahman'));
+  await expect(chats.nth(2)).toHaveAccessibleName(chatName('Chen Wei'));
   await expect(page.getByRole('link', { name: 'Family group' })).toHaveCount(0);
   await expect(chats.nth(0)).toContainText('Can you deliver on Saturday?');
   await expect(chats.nth(1)).toContainText('Yesterday');
   await expect(page.getByRole('region', { name: 'Chat list' })).toContainText(
     'Only personal chats with a message in the last 30 days appear here.',
   );
-  await snap(page, 'inbox-chats');
+  await checkScreen(page, 'inbox-chats');
+
+  // Arrow keys move through the list; the list is one Tab stop.
+  await chats.nth(0).focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(chats.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(chats.nth(2)).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(chats.nth(0)).toBeFocused();
+  await expect(chats.nth(1)).toHaveAttribute('tabindex', '-1');
 
   // Opening a chat shows its thread.
   await chats.nth(1).click();
@@ -204,13 +238,13 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
     thread.getByRole('listitem').filter({ hasText: 'Can I pick it up today?' }),
   ).toBeVisible();
   await expect(thread.getByRole('heading', { name: 'Today' })).toBeVisible();
-  await expect(chats.nth(0)).toHaveAccessibleName('Aisha Rahman');
+  await expect(chats.nth(0)).toHaveAccessibleName(chatName('Aisha Rahman'));
   await expect(chats.nth(0)).toContainText('Can I pick it up today?');
 
   // Ben writes meanwhile: his chat goes to the top with an unread badge.
   await inbound(BEN, 'Hello?');
-  await expect(chats.nth(0)).toHaveAccessibleName('Ben Lim, 1 unread message');
-  await expect(chats.nth(1)).toHaveAccessibleName('Aisha Rahman');
+  await expect(chats.nth(0)).toHaveAccessibleName(chatName('Ben Lim', 1));
+  await expect(chats.nth(1)).toHaveAccessibleName(chatName('Aisha Rahman'));
 
   // A reply: the bubble shows at once with a clock, then one tick once on the network.
   const reply = 'Yes! See you at 5.';
@@ -223,15 +257,26 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
   await expect(replyBubble.getByRole('img', { name: 'Pending' })).toBeVisible();
   gate.release();
   await expect(replyBubble.getByRole('img', { name: 'Sent' })).toBeVisible();
-  await expect(chats.nth(0)).toHaveAccessibleName('Aisha Rahman');
-  await snap(page, 'inbox-thread');
+  await expect(chats.nth(0)).toHaveAccessibleName(chatName('Aisha Rahman'));
+
+  // A web address in a message is a link that opens apart from the app.
+  await inbound(AISHA, 'The catalogue: https://shop.example.com/dresses.');
+  const link = thread.getByRole('link', {
+    name: 'https://shop.example.com/dresses',
+  });
+  await expect(link).toHaveAttribute('href', 'https://shop.example.com/dresses');
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+  await checkScreen(page, 'inbox-thread');
 
   // A photo with a caption: previewed, then sent.
   const caption = 'The blue dress, size M';
   const chooser = page.waitForEvent('filechooser');
   await chat.getByRole('button', { name: 'Attach image' }).click();
   await (await chooser).setFiles({ name: 'dress.png', mimeType: 'image/png', buffer: PHOTO_PNG });
-  const preview = page.getByRole('region', { name: 'Send a photo to Aisha Rahman' });
+  const preview = page.getByRole('region', {
+    name: 'Send a photo to Aisha Rahman',
+  });
   await expect(preview.getByRole('img', { name: 'The photo to send' })).toBeVisible();
   await preview.getByRole('textbox', { name: 'Caption' }).fill(caption);
   await preview.getByRole('button', { name: 'Send image' }).click();
@@ -243,7 +288,12 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
   // The network got the text and the photo with its caption, each exactly once.
   await expect
     .poll(async () =>
-      (await simSent()).map(({ to, text, caption, hasImage }) => ({ to, text, caption, hasImage })),
+      (await simSent()).map(({ to, text, caption, hasImage }) => ({
+        to,
+        text,
+        caption,
+        hasImage,
+      })),
     )
     .toEqual([
       { to: AISHA_JID, text: reply, caption: null, hasImage: false },
@@ -256,12 +306,26 @@ test('a user reads and answers chats in the inbox, live: new messages, ticks, a 
   await sim.receipt(deviceId, [textSend!.messageId], true);
   await expect(replyBubble.getByRole('img', { name: 'Read' })).toBeVisible();
   await expect(photoBubble.getByRole('img', { name: 'Sent' })).toBeVisible();
-  await snap(page, 'inbox-image');
+
+  // A click on the photo opens it large; Escape closes the viewer, then the chat.
+  await photoBubble.getByRole('button', { name: `Open the photo: ${caption}` }).click();
+  const viewer = page.getByRole('dialog', { name: caption });
+  await expect(viewer.getByRole('img', { name: `Photo: ${caption}` })).toBeVisible();
+  await checkScreen(page, 'inbox-photo-viewer', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await expect(viewer).toHaveCount(0);
+  await expect(chat).toBeVisible();
+  await checkScreen(page, 'inbox-image');
+  await page.keyboard.press('Escape');
+  await expect(chat).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`/devices/${deviceId}/inbox$`));
+  await chats.filter({ hasText: 'Aisha Rahman' }).click();
+  await expect(chat).toBeVisible();
 
   // Opening Ben's chat reads it: the badge goes.
   await chats.filter({ hasText: 'Ben Lim' }).click();
   await expect(page.getByRole('region', { name: 'Chat with Ben Lim' })).toContainText('Hello?');
-  await expect(chats.filter({ hasText: 'Ben Lim' })).toHaveAccessibleName('Ben Lim');
+  await expect(chats.filter({ hasText: 'Ben Lim' })).toHaveAccessibleName(chatName('Ben Lim'));
 });
 
 test('a new chat starts from a phone number, and each device card opens its inbox', async ({
@@ -283,6 +347,7 @@ test('a new chat starts from a phone number, and each device card opens its inbo
 
   await page.getByRole('button', { name: 'New chat' }).click();
   const dialog = page.getByRole('dialog', { name: 'New chat' });
+  await checkScreen(page, 'inbox-new-chat', { fullPage: false });
   await dialog.getByLabel('Phone number').fill('12345');
   await dialog.getByLabel('First message').fill('Hello from Support');
   await dialog.getByRole('button', { name: 'Start chat' }).click();
@@ -297,7 +362,7 @@ test('a new chat starts from a phone number, and each device card opens its inbo
   await expect(chat.getByRole('log', { name: 'Messages' })).toContainText('Hello from Support');
   const chats = page.getByRole('list', { name: 'Chats' }).getByRole('link');
   await expect(chats).toHaveCount(1);
-  await expect(chats.first()).toHaveAccessibleName('+60129998888');
+  await expect(chats.first()).toHaveAccessibleName(chatName('+60129998888'));
   await expect(page).toHaveURL(/\?chat=60129998888%40s\.whatsapp\.net$/);
 });
 
@@ -368,10 +433,68 @@ test('after the live connection drops, the inbox catches up from the last messag
     thread.getByRole('listitem').filter({ hasText: 'Asked while you were away' }),
   ).toHaveCount(1, { timeout: 15_000 });
   const resumed = sent
-    .map((raw) => JSON.parse(raw) as { type: string; payload?: { variables?: { after?: string } } })
+    .map(
+      (raw) =>
+        JSON.parse(raw) as {
+          type: string;
+          payload?: { variables?: { after?: string } };
+        },
+    )
     .filter((message) => message.type === 'subscribe' && message.payload?.variables?.after);
   expect(resumed.map((message) => message.payload?.variables?.after)).toContain(lastSeen);
   await expect(page.getByRole('list', { name: 'Chats' }).getByRole('link').first()).toContainText(
     'Asked while you were away',
   );
+});
+
+test('the device picker finds any device by name or number, beyond the first page, and opens an old device’s inbox', async ({
+  page,
+  request,
+}) => {
+  const token = await signUpByApi(request, {
+    email: uniqueEmail('inbox-picker'),
+    password: PASSWORD,
+    fullName: 'Ravi Menon',
+  });
+  // The oldest device, then more than a page of newer ones (the picker loads 20 at a time).
+  const old = await addPairedDevice(request, token, 'Old line', '+60155550000');
+  for (let n = 1; n <= 24; n += 1) {
+    await gqlOk(
+      request,
+      'mutation($input: AddDeviceInput!) { addDevice(input: $input) { id } }',
+      { input: { name: `Line ${String(n).padStart(2, '0')}` } },
+      token,
+    );
+  }
+  const newest = await addPairedDevice(request, token, 'Front desk', '+60166660000');
+
+  // A link to the old device's inbox shows it in the picker, not "Loading…" for ever.
+  await logInWithToken(page, token);
+  await page.goto(`/devices/${old}/inbox`);
+  const picker = page.getByRole('combobox', { name: 'Device' });
+  await expect(picker).toHaveValue('Old line · +60155550000');
+  await expect(page.getByRole('region', { name: 'Chat list' })).toContainText('No chats yet');
+
+  // Keyboard only: open the list, walk down it; scrolling to its end brings the next page.
+  await picker.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(picker).toHaveAttribute('aria-expanded', 'true');
+  const options = page.getByRole('listbox', { name: 'Device choices' }).getByRole('option');
+  await expect(options).toHaveCount(20);
+  await expect(options.first()).toHaveAccessibleName('Front desk · +60166660000');
+  for (let n = 0; n < 19; n += 1) await page.keyboard.press('ArrowDown');
+  await expect(options).toHaveCount(26);
+  await checkScreen(page, 'inbox-device-picker', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await expect(picker).toHaveAttribute('aria-expanded', 'false');
+  await expect(picker).toHaveValue('Old line · +60155550000');
+
+  // Typing searches the server, by name or by number; Enter opens that device's inbox.
+  await picker.fill('6666');
+  await expect(options).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/devices/${newest}/inbox$`));
+  await expect(picker).toHaveValue('Front desk · +60166660000');
+  await pickDevice(page, 'Old line · +60155550000', { search: 'old' });
+  await expect(page).toHaveURL(new RegExp(`/devices/${old}/inbox$`));
 });

@@ -70,6 +70,9 @@ pub struct Config {
     pub sim_history_chats: u32,
     /// `WAFLEET_SIM_CHATTER_SECONDS`: demo — contacts write to connected devices about this often.
     pub sim_chatter: Option<Duration>,
+    /// `WAFLEET_SIM_RECEIPTS_MS`: demo — contacts confirm delivery this long after a send and
+    /// read it as long again after that.
+    pub sim_receipts: Option<Duration>,
     pub devices: DeviceSettings,
     pub dispatch: DispatchSettings,
     /// `WAFLEET_INBOX_KEEP`: messages kept per chat (default 20).
@@ -311,6 +314,14 @@ impl Config {
                 Some(_) => Some(Duration::from_secs(positive(
                     env,
                     "WAFLEET_SIM_CHATTER_SECONDS",
+                    1,
+                )?)),
+            },
+            sim_receipts: match env.get("WAFLEET_SIM_RECEIPTS_MS") {
+                None => None,
+                Some(_) => Some(Duration::from_millis(positive(
+                    env,
+                    "WAFLEET_SIM_RECEIPTS_MS",
                     1,
                 )?)),
             },

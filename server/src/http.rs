@@ -1,4 +1,5 @@
-//! The HTTP surface: GraphQL (POST + GraphiQL on GET), graphql-ws, health, metrics, the SPA.
+//! The HTTP surface: GraphQL (POST + GraphiQL on GET), graphql-ws, health, metrics, the SPA
+//! (`spa.rs`).
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -24,7 +25,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
 
@@ -56,10 +56,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
     router = match web_dir {
-        Some(dir) => {
-            let index = dir.join("index.html");
-            router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
-        }
+        Some(dir) => router.fallback_service(crate::spa::router(&dir)),
         None => router.fallback(spa_missing),
     };
     let request_id = header::HeaderName::from_static("x-request-id");

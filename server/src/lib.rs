@@ -13,6 +13,7 @@ pub mod http;
 pub mod media;
 pub mod metrics;
 pub mod queue;
+pub mod spa;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

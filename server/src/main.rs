@@ -85,6 +85,8 @@ async fn run() -> anyhow::Result<()> {
                 password: Password::parse(password.trim_end_matches(['\r', '\n']))
                     .map_err(|e| anyhow::anyhow!(e.message()))?,
                 full_name: FullName::parse(&full_name).map_err(|e| anyhow::anyhow!(e.message()))?,
+                time_zone: None,
+                default_country: None,
             };
             let db = db::connect(&config.database_url).await?;
             db::migrate(&db).await?;

@@ -177,6 +177,7 @@ impl Application {
                 auto_scan: state.config.sim_auto_scan,
                 history_chats: state.config.sim_history_chats,
                 chatter: state.config.sim_chatter,
+                receipts: state.config.sim_receipts,
                 ..SimTiming::default()
             };
             if let Some(ttl) = state.config.sim_qr_ttl {

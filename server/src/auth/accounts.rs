@@ -31,6 +31,10 @@ pub struct NewAccount {
     pub email: Email,
     pub password: Password,
     pub full_name: FullName,
+    /// The zone times are shown in; UTC when not given.
+    pub time_zone: Option<TimeZoneName>,
+    /// The country national-form phone numbers are read in; none when not given.
+    pub default_country: Option<Country>,
 }
 
 /// Login throttling settings.
@@ -61,8 +65,10 @@ pub async fn sign_up(
         email: Set(account.email.as_str().to_owned()),
         full_name: Set(account.full_name.into_inner()),
         password_hash: Set(password_hash),
-        time_zone: Set("UTC".to_owned()),
-        default_country: Set(None),
+        time_zone: Set(account
+            .time_zone
+            .map_or_else(|| "UTC".to_owned(), TimeZoneName::into_inner)),
+        default_country: Set(account.default_country.map(|c| c.code().to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(Some(now)),

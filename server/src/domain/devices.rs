@@ -32,6 +32,15 @@ use crate::{
 
 pub use crate::entities::enums::DeviceStatus;
 
+/// The reason a PAIRING device gives once its QR codes ran out unscanned.
+pub const QR_EXPIRED_REASON: &str = "The QR code expired. Ask for a new one.";
+
+/// Whether a device is waiting for someone to ask for a new QR code (its codes ran out), as
+/// opposed to still getting its first one or failing to reach WhatsApp at all.
+pub fn qr_expired(status: DeviceStatus, reason: Option<&str>) -> bool {
+    status == DeviceStatus::Pairing && reason == Some(QR_EXPIRED_REASON)
+}
+
 /// A device name: 1 to 100 characters.
 #[derive(Debug, Clone)]
 pub struct DeviceName(String);

@@ -111,6 +111,11 @@ pub struct SignUpInput {
     password: String,
     /// The name shown in the dashboard.
     full_name: String,
+    /// IANA time zone the account shows times in (the SPA sends the browser's); default UTC.
+    time_zone: Option<String>,
+    /// ISO 3166-1 alpha-2 country for reading national-form phone numbers (the SPA derives it
+    /// from the browser's time zone); default none.
+    default_country: Option<String>,
 }
 
 /// Credentials to log in with.
@@ -179,6 +184,16 @@ impl AccountMutation {
             email: Email::parse(&input.email)?,
             password: Password::parse(&input.password)?,
             full_name: FullName::parse(&input.full_name)?,
+            time_zone: input
+                .time_zone
+                .as_deref()
+                .map(TimeZoneName::parse)
+                .transpose()?,
+            default_country: input
+                .default_country
+                .as_deref()
+                .map(Country::parse)
+                .transpose()?,
         };
         let app = state(ctx);
         let (user, token) = accounts::sign_up(&app.db, app.config.session_ttl, account).await?;

@@ -79,6 +79,12 @@ impl Device {
     async fn status_reason(&self) -> Option<&str> {
         self.0.status_reason.as_deref()
     }
+    /// True while PAIRING once its QR codes ran out unscanned: `reconnectDevice` gets new ones.
+    /// (A PAIRING device without a QR code and with a `statusReason` otherwise cannot reach
+    /// WhatsApp at all.)
+    async fn qr_expired(&self) -> bool {
+        devices::qr_expired(self.0.status, self.0.status_reason.as_deref())
+    }
     /// Default pacing between two sends, in seconds: at least this long …
     async fn min_delay_seconds(&self) -> i32 {
         self.0.min_delay_seconds

@@ -218,6 +218,12 @@ impl WhatsApp for LiveWhatsApp {
     }
 }
 
+/// What a device says when the server cannot open a connection to WhatsApp at all (no internet,
+/// no DNS, a proxy or firewall in the way): the fix is on the server's side, not the phone's.
+pub const UNREACHABLE: &str = "The server cannot reach WhatsApp. Check that the machine running \
+wafleet has internet access and that no proxy or firewall blocks WhatsApp Web, then reconnect. \
+To try wafleet without WhatsApp, run `just demo`.";
+
 /// Passes the transport through and reports when WhatsApp cannot be reached: the client
 /// itself would retry silently forever, the supervisor counts the failures instead.
 struct ReportingTransport {
@@ -236,8 +242,10 @@ impl TransportFactory for ReportingTransport {
         match self.inner.create_transport().await {
             Ok(transport) => Ok(transport),
             Err(err) => {
+                // The details are for whoever runs the server; the device shows what to do.
+                tracing::warn!(error = %err, "cannot reach WhatsApp");
                 let _ = self.events.try_send(WaEvent::Disconnected {
-                    reason: format!("cannot reach WhatsApp: {err}"),
+                    reason: UNREACHABLE.to_owned(),
                 });
                 Err(err)
             }

@@ -79,6 +79,9 @@ pub struct SimTiming {
     pub history_chats: u32,
     /// Demo: a contact writes to each connected device about this often.
     pub chatter: Option<Duration>,
+    /// Demo: the recipient's phone confirms delivery this long after a send, and reading it as
+    /// long again after that (double ticks, then blue ones).
+    pub receipts: Option<Duration>,
 }
 
 impl Default for SimTiming {
@@ -91,6 +94,7 @@ impl Default for SimTiming {
             auto_scan: None,
             history_chats: 0,
             chatter: None,
+            receipts: None,
         }
     }
 }
@@ -610,7 +614,34 @@ impl SimSession {
             .await
             .map_err(|_| WaError::Other("simulated network stopped".into()))?
             .map_err(|e| WaError::Other(format!("simulated network storage failed: {e}")))?;
+        if let Some(delay) = network.timing.receipts {
+            let this = network
+                .session(self.device_id)
+                .filter(|session| std::ptr::eq(session.as_ref(), self));
+            if let Some(session) = this {
+                tokio::spawn(session.confirm(to.clone(), message_id.clone(), delay));
+            }
+        }
         Ok(SendReceipt { message_id, at })
+    }
+
+    /// Demo: the recipient's phone gets the message, then its owner reads it.
+    async fn confirm(self: Arc<Self>, chat: Jid, message_id: String, delay: Duration) {
+        for kind in [super::ReceiptKind::Delivered, super::ReceiptKind::Read] {
+            tokio::time::sleep(delay).await;
+            if !self.is_connected() {
+                return;
+            }
+            let receipt = super::Receipt {
+                chat: chat.clone(),
+                message_ids: vec![message_id.clone()],
+                kind,
+                at: Utc::now(),
+            };
+            if self.events.send(WaEvent::Receipt(receipt)).await.is_err() {
+                return;
+            }
+        }
     }
 }
 

@@ -466,8 +466,10 @@ impl DeviceRunner {
                 Outcome::Disconnected { reason, connected } => {
                     failures = if connected { 0 } else { failures + 1 };
                     if failures >= self.supervisor.settings.restart_cap {
-                        let reason =
-                            format!("Gave up after {failures} failed restarts in a row: {reason}");
+                        let reason = format!(
+                            "Stopped trying after {failures} failed attempts in a row. {}",
+                            as_sentence(&reason)
+                        );
                         self.publish_error(&reason).await;
                         self.set_status(
                             DeviceStatus::Failed,
@@ -592,7 +594,7 @@ impl DeviceRunner {
                         WaEvent::QrCode { code, expires_at } => self.show_qr(owner, code, expires_at).await,
                         WaEvent::QrCodesExhausted => {
                             self.clear_qr().await;
-                            let reason = Some("The QR code expired. Ask for a new one.".to_owned());
+                            let reason = Some(devices::QR_EXPIRED_REASON.to_owned());
                             self.set_status(DeviceStatus::Pairing, Transition { reason, banned_until: None }).await;
                             return Outcome::Exit { release: true };
                         }
@@ -737,5 +739,35 @@ impl DeviceRunner {
             ))
             .await;
         }
+    }
+}
+
+/// `reason` as a sentence for people: a capital first letter and a full stop (adapters report
+/// lower-case fragments such as "connection failed: …").
+fn as_sentence(reason: &str) -> String {
+    let reason = reason.trim();
+    let mut chars = reason.chars();
+    let mut sentence: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !sentence.ends_with(['.', '!', '?']) {
+        sentence.push('.');
+    }
+    sentence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_sentence;
+
+    #[test]
+    fn reasons_read_as_sentences() {
+        assert_eq!(
+            as_sentence("connection failed: boom"),
+            "Connection failed: boom."
+        );
+        assert_eq!(as_sentence("Already one."), "Already one.");
+        assert_eq!(as_sentence("  "), "");
     }
 }

@@ -23,6 +23,29 @@ async fn sign_up_returns_a_session_token_that_works() {
 }
 
 #[tokio::test]
+async fn a_new_account_takes_the_time_zone_and_country_it_signs_up_with() {
+    let app = spawn_app().await;
+    let input = json!({ "email": "dewi@example.com", "password": PASSWORD, "fullName": "Dewi",
+                        "timeZone": "Asia/Jakarta", "defaultCountry": "id" });
+
+    let signed_up = app.gql(None, SIGN_UP, json!({ "input": input })).await;
+    let token = signed_up.data()["signUp"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let me = app
+        .gql(
+            Some(&token),
+            "{ me { timeZone defaultCountry } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(me.data()["me"]["timeZone"], "Asia/Jakarta");
+    assert_eq!(me.data()["me"]["defaultCountry"], "ID");
+}
+
+#[tokio::test]
 async fn passwords_are_stored_as_argon2id_hashes() {
     let app = spawn_app().await;
     app.sign_up("hash@example.com").await;
@@ -61,6 +84,16 @@ async fn bad_sign_ups_are_rejected_and_store_nothing() {
         (
             json!({"email": "a@example.com", "password": PASSWORD, "fullName": "  "}),
             "empty",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD, "fullName": "A",
+                   "timeZone": "Mars/Olympus"}),
+            "not a known time zone",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD, "fullName": "A",
+                   "timeZone": "Asia/Jakarta", "defaultCountry": "XX"}),
+            "XX",
         ),
     ];
 

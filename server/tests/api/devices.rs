@@ -384,7 +384,7 @@ async fn too_many_failed_restarts_in_a_row_end_in_failed_not_an_endless_loop() {
         failed["statusReason"]
             .as_str()
             .unwrap()
-            .contains("3 failed restarts"),
+            .contains("3 failed attempts"),
         "{failed}"
     );
     // It stays FAILED: no more attempts.
@@ -563,7 +563,7 @@ async fn without_a_live_connection_a_device_fails_with_a_clear_reason_instead_of
         failed["statusReason"]
             .as_str()
             .unwrap()
-            .contains("cannot reach WhatsApp"),
+            .contains("The server cannot reach WhatsApp. Check that the machine running wafleet has internet access"),
         "{failed}"
     );
     // The simulated network's controls do not exist in live mode.

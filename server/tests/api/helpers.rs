@@ -173,6 +173,8 @@ pub async fn user_in(db: &DatabaseConnection, email: &str) -> UserId {
         email: Email::parse(email).unwrap(),
         password: Password::parse(PASSWORD).unwrap(),
         full_name: FullName::parse("Test Owner").unwrap(),
+        time_zone: None,
+        default_country: None,
     };
     UserId(create_user_cli(db, account).await.unwrap().id)
 }

@@ -147,31 +147,124 @@ async fn graphiql_is_served_on_get() {
     assert!(page.text().await.unwrap().contains("graphiql"));
 }
 
-#[tokio::test]
-async fn the_spa_is_served_with_an_index_fallback() {
+/// A built SPA as `npm run build` leaves it: hashed assets with their precompressed twins.
+fn built_spa() -> TempDir {
     let web = TempDir::new();
+    let assets = web.0.join("assets");
+    std::fs::create_dir_all(&assets).unwrap();
     std::fs::write(web.0.join("index.html"), "<html>wafleet spa</html>").unwrap();
-    std::fs::write(web.0.join("app.js"), "console.log(1)").unwrap();
-    let app = spawn_app_with(TestOptions {
+    std::fs::write(web.0.join("index.html.gz"), "gzip of index").unwrap();
+    std::fs::write(assets.join("index-AbC123.js"), "console.log(1)").unwrap();
+    // The build writes real gzip and brotli files; their bytes do not matter to the server.
+    std::fs::write(assets.join("index-AbC123.js.gz"), "gzip of the script").unwrap();
+    std::fs::write(assets.join("index-AbC123.js.br"), "brotli of the script").unwrap();
+    web
+}
+
+async fn spawn_with_spa(web: &TempDir) -> crate::helpers::TestApp {
+    spawn_app_with(TestOptions {
         env: vec![("WAFLEET_WEB_DIR", web.0.display().to_string())],
         ..Default::default()
     })
-    .await;
+    .await
+}
 
-    let asset = app
-        .http
-        .get(format!("{}/app.js", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(asset.text().await.unwrap(), "console.log(1)");
-    // A client-side route falls back to index.html.
-    let route = app
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_spa_is_served_with_an_index_fallback_that_is_always_revalidated() {
+    let web = built_spa();
+    let app = spawn_with_spa(&web).await;
+
+    // A client-side route falls back to index.html, which the browser checks on every load.
+    for path in ["/", "/settings", "/devices/1/inbox"] {
+        let page = app
+            .http
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{path}");
+        assert_eq!(header(&page, "cache-control"), "no-cache", "{path}");
+        assert!(
+            header(&page, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(
+            page.text().await.unwrap(),
+            "<html>wafleet spa</html>",
+            "{path}"
+        );
+    }
+    let gzipped = app
         .http
         .get(format!("{}/settings", app.address))
+        .header("accept-encoding", "gzip")
         .send()
         .await
         .unwrap();
-    assert_eq!(route.status(), 200);
-    assert!(route.text().await.unwrap().contains("wafleet spa"));
+    assert_eq!(header(&gzipped, "content-encoding"), "gzip");
+    assert_eq!(gzipped.text().await.unwrap(), "gzip of index");
+}
+
+#[tokio::test]
+async fn hashed_assets_are_compressed_cached_for_a_year_and_missing_ones_are_a_real_404() {
+    let web = built_spa();
+    let app = spawn_with_spa(&web).await;
+    let script = format!("{}/assets/index-AbC123.js", app.address);
+
+    let plain = app.http.get(&script).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(
+        header(&plain, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(header(&plain, "content-type").contains("javascript"));
+    assert_eq!(header(&plain, "vary"), "accept-encoding");
+    assert_eq!(plain.text().await.unwrap(), "console.log(1)");
+
+    let gzipped = app
+        .http
+        .get(&script)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&gzipped, "content-encoding"), "gzip");
+    assert!(header(&gzipped, "content-type").contains("javascript"));
+    assert_eq!(
+        header(&gzipped, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(gzipped.text().await.unwrap(), "gzip of the script");
+
+    // Brotli when the browser takes it (Chromium sends "gzip, deflate, br, zstd").
+    let brotli = app
+        .http
+        .get(&script)
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&brotli, "content-encoding"), "br");
+    assert_eq!(brotli.text().await.unwrap(), "brotli of the script");
+
+    // An asset of another build: 404, not index.html, and nothing cached.
+    let missing = app
+        .http
+        .get(format!("{}/assets/index-OldBuild.js", app.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(header(&missing, "cache-control"), "no-store");
+    assert!(!missing.text().await.unwrap().contains("wafleet spa"));
 }

@@ -257,6 +257,44 @@ async fn receipts_move_sent_rows_to_delivered_and_read_never_back() {
 }
 
 #[tokio::test]
+async fn in_the_demo_the_contacts_phones_confirm_delivery_then_reading_by_themselves() {
+    let app = spawn_app_with(TestOptions {
+        env: vec![("WAFLEET_SIM_RECEIPTS_MS", "50".into())],
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let device = app.paired_device(&user.token, "Demo", "+60100000014").await;
+    app.set_delays(&user.token, &device, 0, 0).await;
+    app.send_text(&user.token, &device, "+60123450014", "hello")
+        .await;
+
+    // The outbox row and the inbox thread both reach READ, with the delivery time on the way.
+    eventually(Duration::from_secs(10), "READ in the outbox", || async {
+        let row = app
+            .gql(
+                Some(&user.token),
+                "{ outbox { edges { node { status deliveredAt readAt } } } }",
+                json!({}),
+            )
+            .await
+            .data()["outbox"]["edges"][0]["node"]
+            .clone();
+        row["status"] == "READ" && row["deliveredAt"].is_string() && row["readAt"].is_string()
+    })
+    .await;
+    let thread = app
+        .gql(
+            Some(&user.token),
+            "query($id: ID!, $jid: String!) { messages(deviceId: $id, chatJid: $jid, last: 5) { nodes { status } } }",
+            json!({ "id": device, "jid": "60123450014@s.whatsapp.net" }),
+        )
+        .await;
+    assert_eq!(thread.data()["messages"]["nodes"][0]["status"], "READ");
+    assert_eq!(app.sim_sent(&user.token, &device).await.len(), 1);
+}
+
+#[tokio::test]
 async fn sends_wait_while_the_device_is_offline_and_go_out_when_it_is_back() {
     let app = spawn_app().await;
     let user = app.new_user().await;

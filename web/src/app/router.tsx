@@ -1,43 +1,103 @@
-import { createBrowserRouter, RouterProvider } from 'react-router';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import { createBrowserRouter, Outlet, RouterProvider } from 'react-router';
 
+import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
 
-import { AppRoot } from './routes/app-root';
-import { DevicesRoute } from './routes/devices';
 import { PublicOnly, RequireAuth } from './routes/guards';
-import { HomeRoute } from './routes/home';
-import { InboxHomeRoute, InboxRoute } from './routes/inbox';
-import { LogInRoute } from './routes/log-in';
 import { NotFoundRoute } from './routes/not-found';
-import { OutboxRoute } from './routes/outbox';
 import { RouteError } from './routes/route-error';
-import { SettingsRoute } from './routes/settings';
-import { SignUpRoute } from './routes/sign-up';
+
+/**
+ * A screen loaded when it is first shown: each is its own chunk, so the log-in screen downloads
+ * neither the signed-in app (graphcache, subscriptions) nor any other screen (the QR library
+ * comes with Devices).
+ */
+function screen<M>(load: () => Promise<M>, pick: (module: M) => ComponentType): ReactNode {
+  const Screen = lazy(() => load().then((module) => ({ default: pick(module) })));
+  return <Screen />;
+}
 
 export function createAppRouter() {
   return createBrowserRouter([
     {
       errorElement: <RouteError />,
+      element: (
+        <Suspense fallback={<Spinner />}>
+          <Outlet />
+        </Suspense>
+      ),
       children: [
         {
           element: <PublicOnly />,
           children: [
-            { path: paths.login, element: <LogInRoute /> },
-            { path: paths.signUp, element: <SignUpRoute /> },
+            {
+              path: paths.login,
+              element: screen(
+                () => import('./routes/log-in'),
+                (m) => m.LogInRoute,
+              ),
+            },
+            {
+              path: paths.signUp,
+              element: screen(
+                () => import('./routes/sign-up'),
+                (m) => m.SignUpRoute,
+              ),
+            },
           ],
         },
         {
           element: <RequireAuth />,
           children: [
             {
-              element: <AppRoot />,
+              element: screen(
+                () => import('./signed-in'),
+                (m) => m.SignedIn,
+              ),
               children: [
-                { index: true, element: <HomeRoute /> },
-                { path: paths.devices, element: <DevicesRoute /> },
-                { path: paths.outbox, element: <OutboxRoute /> },
-                { path: paths.inbox, element: <InboxHomeRoute /> },
-                { path: paths.deviceInbox, element: <InboxRoute /> },
-                { path: paths.settings, element: <SettingsRoute /> },
+                {
+                  index: true,
+                  element: screen(
+                    () => import('./routes/home'),
+                    (m) => m.HomeRoute,
+                  ),
+                },
+                {
+                  path: paths.devices,
+                  element: screen(
+                    () => import('./routes/devices'),
+                    (m) => m.DevicesRoute,
+                  ),
+                },
+                {
+                  path: paths.outbox,
+                  element: screen(
+                    () => import('./routes/outbox'),
+                    (m) => m.OutboxRoute,
+                  ),
+                },
+                {
+                  path: paths.inbox,
+                  element: screen(
+                    () => import('./routes/inbox'),
+                    (m) => m.InboxHomeRoute,
+                  ),
+                },
+                {
+                  path: paths.deviceInbox,
+                  element: screen(
+                    () => import('./routes/inbox'),
+                    (m) => m.InboxRoute,
+                  ),
+                },
+                {
+                  path: paths.settings,
+                  element: screen(
+                    () => import('./routes/settings'),
+                    (m) => m.SettingsRoute,
+                  ),
+                },
               ],
             },
           ],

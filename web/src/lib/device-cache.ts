@@ -2,10 +2,12 @@ import type { Cache } from '@urql/exchange-graphcache';
 
 import { graphql } from '@/gql';
 import type {
-  CachedDeviceFactsFragment,
   CachedDeviceListQuery,
   CachedDeviceListQueryVariables,
+  DeviceSummaryFragment as DeviceSummary,
 } from '@/gql/graphql';
+
+import { DeviceSummaryFragment } from './device-summary';
 
 /**
  * How the cached device lists follow additions and deletions. Each page of `devices(...)` is
@@ -23,22 +25,10 @@ const DeviceListQuery = graphql(`
       }
       nodes {
         id
-        name
-        phone
-        status
         createdAt
+        ...DeviceSummary
       }
     }
-  }
-`);
-
-const DeviceFactsFragment = graphql(`
-  fragment CachedDeviceFacts on Device {
-    id
-    name
-    phone
-    status
-    createdAt
   }
 `);
 
@@ -107,8 +97,10 @@ function writePage(
   );
 }
 
-function readDevice(cache: Cache, id: string): CachedDeviceFactsFragment | null {
-  return cache.readFragment(DeviceFactsFragment, { __typename: 'Device', id });
+type CachedNode = CachedDeviceListQuery['devices']['nodes'][number];
+
+function readDevice(cache: Cache, id: string): DeviceSummary | null {
+  return cache.readFragment(DeviceSummaryFragment, { __typename: 'Device', id });
 }
 
 // Deletions arrive twice (the mutation's answer and the DELETED event); count them once.
@@ -136,8 +128,10 @@ export function addDeviceToLists(cache: Cache, id: string) {
     const nodes = target.data.devices.nodes;
     const at = nodes.findIndex((node) => Date.parse(node.createdAt) < createdAt);
     const position = at === -1 ? nodes.length : at;
+    // The cached node is the device's own record: its fields are the fragment's.
+    const node = device as unknown as CachedNode;
     writePage(cache, target, {
-      nodes: [...nodes.slice(0, position), device, ...nodes.slice(position)],
+      nodes: [...nodes.slice(0, position), node, ...nodes.slice(position)],
     });
     for (const page of pages) {
       writePage(cache, page, { totalCount: page.data.devices.totalCount + 1 });

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { Outlet } from 'react-router';
 
 import { AppFrame } from '@/components/layouts/app-frame';
@@ -32,7 +33,10 @@ export function AppRoot() {
       onLogOut={() => void logOut()}
       loggingOut={loggingOut}
     >
-      <Outlet />
+      {/* Each screen is its own chunk: the frame stays while one loads. */}
+      <Suspense fallback={<Spinner />}>
+        <Outlet />
+      </Suspense>
     </AppFrame>
   );
 }

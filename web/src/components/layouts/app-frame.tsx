@@ -1,8 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Link, matchPath, NavLink, useLocation } from 'react-router';
 
 import { Button } from '@/components/ui/button';
-import { LogOutIcon, LogoMark } from '@/components/ui/icons';
+import { CloseIcon, LogOutIcon, LogoMark, MenuIcon } from '@/components/ui/icons';
 import { env } from '@/config/env';
 
 import styles from './app-frame.module.css';
@@ -35,6 +35,10 @@ function initials(name: string) {
   return letters.join('') || '?';
 }
 
+/**
+ * The signed-in frame: a sidebar with the navigation and the account on wide screens; on a phone
+ * a top bar whose menu button opens the same links (they would not fit in one row).
+ */
 export function AppFrame({
   navEntries,
   userName,
@@ -43,53 +47,91 @@ export function AppFrame({
   loggingOut = false,
   children,
 }: AppFrameProps) {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const panelId = useId();
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const { pathname } = useLocation();
+
+  // Going somewhere closes the menu (the screen it led to takes the space).
+  const [shownPath, setShownPath] = useState(pathname);
+  if (shownPath !== pathname) {
+    setShownPath(pathname);
+    setMenuOpen(false);
+  }
+
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [menuOpen]);
+
   return (
     <div className={styles.frame}>
       <a className={styles.skipLink} href="#main">
         Skip to content
       </a>
-      <aside className={styles.sidebar}>
-        <Link to="/" className={styles.brand} aria-label={`${env.productName} home`}>
-          <LogoMark />
-          <span>{env.productName}</span>
-        </Link>
-        <nav className={styles.nav} aria-label="Main">
-          <ul className={styles.navList}>
-            {navEntries.map((entry) => (
-              <li key={entry.to}>
-                <NavItem entry={entry} />
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div className={styles.account}>
-          <div className={styles.user}>
-            <div className={styles.avatar} aria-hidden="true">
-              {initials(userName)}
-            </div>
-            <div className={styles.who}>
-              <p className={styles.name} title={userName}>
-                {userName}
-              </p>
-              {userEmail ? (
-                <p className={styles.email} title={userEmail}>
-                  {userEmail}
-                </p>
-              ) : null}
-            </div>
-          </div>
-          <Button
-            variant="ghost"
-            size="small"
-            className={styles.logOut}
-            onClick={onLogOut}
-            busy={loggingOut}
+      <header className={styles.sidebar}>
+        <div className={styles.bar}>
+          <Link to="/" className={styles.brand} aria-label={`${env.productName} home`}>
+            <LogoMark />
+            <span>{env.productName}</span>
+          </Link>
+          <button
+            ref={menuButton}
+            type="button"
+            className={styles.menuButton}
+            aria-expanded={menuOpen}
+            aria-controls={panelId}
+            onClick={() => setMenuOpen((open) => !open)}
           >
-            <LogOutIcon width={16} height={16} />
-            Log out
-          </Button>
+            {menuOpen ? <CloseIcon /> : <MenuIcon />}
+            <span>Menu</span>
+          </button>
         </div>
-      </aside>
+        <div id={panelId} className={[styles.panel, menuOpen ? styles.panelOpen : ''].join(' ')}>
+          <nav className={styles.nav} aria-label="Main">
+            <ul className={styles.navList}>
+              {navEntries.map((entry) => (
+                <li key={entry.to}>
+                  <NavItem entry={entry} />
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className={styles.account}>
+            <div className={styles.user}>
+              <div className={styles.avatar} aria-hidden="true">
+                {initials(userName)}
+              </div>
+              <div className={styles.who}>
+                <p className={styles.name} title={userName}>
+                  {userName}
+                </p>
+                {userEmail ? (
+                  <p className={styles.email} title={userEmail}>
+                    {userEmail}
+                  </p>
+                ) : null}
+              </div>
+            </div>
+            <Button
+              variant="ghost"
+              size="small"
+              className={styles.logOut}
+              onClick={onLogOut}
+              busy={loggingOut}
+            >
+              <LogOutIcon width={16} height={16} />
+              Log out
+            </Button>
+          </div>
+        </div>
+      </header>
       <main id="main" className={styles.main}>
         <div className={styles.content}>{children}</div>
       </main>

@@ -8,11 +8,22 @@ export type PageProps = {
   title: string;
   description?: ReactNode;
   actions?: ReactNode;
+  /** The screen fills the window (the inbox): its title is there for screen readers only. */
+  fill?: boolean;
   children: ReactNode;
 };
 
 /** The heading and body of one screen inside the app frame. */
-export function Page({ title, description, actions, children }: PageProps) {
+export function Page({ title, description, actions, fill = false, children }: PageProps) {
+  if (fill) {
+    return (
+      <>
+        <title>{`${title} · ${env.productName}`}</title>
+        <h1 className="visually-hidden">{title}</h1>
+        {children}
+      </>
+    );
+  }
   return (
     <>
       <title>{`${title} · ${env.productName}`}</title>

@@ -14,8 +14,11 @@ export type DialogProps = {
   /** Buttons along the bottom edge, right-aligned. */
   footer?: ReactNode;
   onClose: () => void;
-  /** normal: 440 px, medium: 560 px, wide: 720 px (at most the screen's width). */
-  size?: 'normal' | 'medium' | 'wide';
+  /**
+   * normal: 440 px, medium: 560 px, wide: 720 px (at most the screen's width); viewer: as large
+   * as the window allows, for a picture.
+   */
+  size?: 'normal' | 'medium' | 'wide' | 'viewer';
   /** What gets the focus on opening; the first focusable element otherwise. */
   initialFocus?: RefObject<HTMLElement | null>;
   /** Prevents closing (Escape, the backdrop) while an action runs. */

@@ -1,4 +1,4 @@
-import { useMutation } from 'urql';
+import { useQuery, useMutation } from 'urql';
 
 import { graphql } from '@/gql';
 import type { SignUpInput } from '@/gql/graphql';
@@ -15,6 +15,20 @@ export const SignUpMutation = graphql(`
     }
   }
 `);
+
+export const SignUpCountriesQuery = graphql(`
+  query SignUpCountries {
+    phoneCountries {
+      code
+    }
+  }
+`);
+
+/** The countries whose phone numbers the server reads (a new account's default is one). */
+export function useReadableCountries(): ReadonlySet<string> {
+  const [{ data }] = useQuery({ query: SignUpCountriesQuery });
+  return new Set(data?.phoneCountries.map((country) => country.code) ?? []);
+}
 
 export function useSignUp() {
   const [state, execute] = useMutation(SignUpMutation);

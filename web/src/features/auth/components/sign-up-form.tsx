@@ -7,19 +7,26 @@ import { env } from '@/config/env';
 import { errorMessage } from '@/lib/errors';
 import { formText } from '@/lib/form-data';
 
-import { useSignUp } from '../api/sign-up';
+import { useReadableCountries, useSignUp } from '../api/sign-up';
+import { browserTimeZone, countryOfTimeZone } from '../utils/browser-defaults';
 import styles from './auth-form.module.css';
 
 export function SignUpForm() {
   const [{ fetching, error }, signUp] = useSignUp();
+  const readableCountries = useReadableCountries();
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
+    // Times show in the browser's zone from the start, and national numbers (012-345 6789) are
+    // read in its country; both can be changed in Settings.
+    const timeZone = browserTimeZone();
     void signUp({
       email: formText(data, 'email').trim(),
       fullName: formText(data, 'fullName').trim(),
       password: formText(data, 'password'),
+      timeZone,
+      defaultCountry: countryOfTimeZone(timeZone, readableCountries),
     });
   };
 

@@ -9,6 +9,7 @@ export const PairingDeviceFragment = graphql(`
     phone
     status
     statusReason
+    qrExpired
     bannedUntil
     qrCode {
       code

@@ -1,7 +1,8 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useState } from 'react';
 
 import { Page } from '@/components/layouts/page';
 import { Button } from '@/components/ui/button';
+import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { SelectField, TextField } from '@/components/ui/field';
 import { DevicesIcon, PlusIcon } from '@/components/ui/icons';
@@ -121,7 +122,7 @@ export function DevicesScreen({ timeZone }: DevicesScreenProps) {
       <ErrorMessage message={errorMessage(reconnectState.error)} />
 
       {noDevicesYet ? (
-        <EmptyState onAdd={() => setDialog({ kind: 'add' })} />
+        <NoDevicesYet onAdd={() => setDialog({ kind: 'add' })} />
       ) : (
         <>
           <div className={styles.toolbar} role="search" aria-label="Devices">
@@ -148,12 +149,15 @@ export function DevicesScreen({ timeZone }: DevicesScreenProps) {
 
           {data ? (
             total === 0 ? (
-              <div className={styles.empty}>
-                <p className={styles.emptyText}>No devices match your search.</p>
-                <Button variant="secondary" onClick={clearFilters}>
-                  Show all devices
-                </Button>
-              </div>
+              <EmptyState
+                actions={
+                  <Button variant="secondary" onClick={clearFilters}>
+                    Show all devices
+                  </Button>
+                }
+              >
+                No devices match your search.
+              </EmptyState>
             ) : (
               <DeviceResults
                 key={`${status ?? ''}\u0000${search}`}
@@ -198,25 +202,21 @@ export function DevicesScreen({ timeZone }: DevicesScreenProps) {
   );
 }
 
-function EmptyState({ onAdd }: { onAdd: () => void }) {
-  const titleId = useId();
+function NoDevicesYet({ onAdd }: { onAdd: () => void }) {
   return (
-    <section className={styles.empty} aria-labelledby={titleId}>
-      <div className={styles.emptyIcon}>
-        <DevicesIcon width={28} height={28} />
-      </div>
-      <h2 className={styles.emptyTitle} id={titleId}>
-        No devices yet
-      </h2>
-      <p className={styles.emptyText}>
-        A device is one of your WhatsApp numbers, linked to wafleet the way WhatsApp Web is linked
-        to a phone. Once linked, wafleet keeps it online, shows its chats and sends messages from it
-        at a human pace. Have the phone with that number at hand: you link it by scanning a QR code.
-      </p>
-      <Button onClick={onAdd}>
-        <PlusIcon width={18} height={18} />
-        Add your first device
-      </Button>
-    </section>
+    <EmptyState
+      icon={<DevicesIcon width={28} height={28} />}
+      title="No devices yet"
+      actions={
+        <Button onClick={onAdd}>
+          <PlusIcon width={18} height={18} />
+          Add your first device
+        </Button>
+      }
+    >
+      A device is one of your WhatsApp numbers, linked to wafleet the way WhatsApp Web is linked to
+      a phone. Once linked, wafleet keeps it online, shows its chats and sends messages from it at a
+      human pace. Have the phone with that number at hand: you link it by scanning a QR code.
+    </EmptyState>
   );
 }

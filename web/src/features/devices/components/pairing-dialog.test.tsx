@@ -11,6 +11,7 @@ type DeviceFields = {
   status: string;
   phone?: string | null;
   statusReason?: string | null;
+  qrExpired?: boolean;
   qrCode?: { code: string; expiresAt: string } | null;
 };
 
@@ -23,6 +24,7 @@ function pairingDevice(fields: DeviceFields) {
         name: 'Sales 1',
         phone: null,
         statusReason: null,
+        qrExpired: false,
         bannedUntil: null,
         qrCode: null,
         ...fields,
@@ -58,7 +60,11 @@ describe('PairingDialog', () => {
 
   it('offers a new QR code once they ran out, and waits for it', async () => {
     const { dialog, client } = show(
-      { status: 'PAIRING', statusReason: 'The QR code expired. Ask for a new one.' },
+      {
+        status: 'PAIRING',
+        statusReason: 'The QR code expired. Ask for a new one.',
+        qrExpired: true,
+      },
       { data: { reconnectDevice: { __typename: 'Device', id: 'dev-1' } } },
     );
     expect(dialog).toHaveTextContent('The QR code expired.');
@@ -69,6 +75,20 @@ describe('PairingDialog', () => {
     );
     expect(await within(dialog).findByText('Getting a QR code…')).toBeVisible();
     expect(within(dialog).queryByRole('button', { name: 'Get a new QR code' })).toBeNull();
+  });
+
+  it('says in plain words that the server cannot reach WhatsApp, not that a code expired', () => {
+    const { dialog } = show({
+      status: 'PAIRING',
+      statusReason:
+        'The server cannot reach WhatsApp. Check that the machine running wafleet has internet access.',
+    });
+    expect(dialog).not.toHaveTextContent('expired');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent(
+      'No QR code: WhatsApp cannot be reached',
+    );
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('has internet access');
+    expect(within(dialog).getByRole('button', { name: 'Try again' })).toBeVisible();
   });
 
   it('says when the phone has linked the device, with its number', () => {

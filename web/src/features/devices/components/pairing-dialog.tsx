@@ -22,7 +22,7 @@ import {
   useRequestPairingCode,
 } from '../api/pairing';
 import { formatPairingCode } from '../utils/pairing-code';
-import { statusLabel, statusNote, statusTone } from '../utils/status';
+import { asSentence, statusLabel, statusNote, statusTone } from '../utils/status';
 import styles from './devices.module.css';
 import { QrCodeImage } from './qr-code-image';
 
@@ -75,7 +75,11 @@ function Pairing({ device, lastError }: { device: PairingDeviceData; lastError: 
       ) : (
         <PhonePairing device={device} onUseQr={() => setMode('qr')} />
       )}
-      <ErrorMessage message={lastError} className={styles.pairingError} />
+      {/* The same words already stand in the QR code's place. */}
+      <ErrorMessage
+        message={lastError === device.statusReason ? null : lastError}
+        className={styles.pairingError}
+      />
     </>
   );
 }
@@ -92,7 +96,9 @@ function QrPairing({ device, onUsePhone }: { device: PairingDeviceData; onUsePho
   const renewing =
     reconnectState.fetching ||
     (renewRequestedAt !== null && now - renewRequestedAt < RENEW_PATIENCE_MS);
-  const expired = !qr && !!device.statusReason && !renewing;
+  const expired = !qr && device.qrExpired && !renewing;
+  // No code, and a reason that is not an expiry: the server cannot reach WhatsApp at all.
+  const unreachable = !qr && !device.qrExpired && !!device.statusReason && !renewing;
 
   const renew = async () => {
     setRenewRequestedAt(Date.now());
@@ -123,6 +129,16 @@ function QrPairing({ device, onUsePhone }: { device: PairingDeviceData; onUsePho
         <p>The QR code expired.</p>
         <Button onClick={() => void renew()} busy={reconnectState.fetching}>
           Get a new QR code
+        </Button>
+      </div>
+    );
+  } else if (unreachable) {
+    frame = (
+      <div className={[styles.qrOverlay, styles.qrProblem].join(' ')} role="alert">
+        <p className={styles.qrProblemTitle}>No QR code: WhatsApp cannot be reached</p>
+        <p className={styles.qrProblemText}>{asSentence(device.statusReason)}</p>
+        <Button onClick={() => void renew()} busy={reconnectState.fetching}>
+          Try again
         </Button>
       </div>
     );

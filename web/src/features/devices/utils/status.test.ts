@@ -61,10 +61,10 @@ describe('statusNote', () => {
     expect(
       statusNote({
         status: 'FAILED',
-        statusReason: 'Gave up after 5 failed restarts in a row: boom',
+        statusReason: 'Stopped trying after 5 failed attempts in a row. Boom.',
       }),
     ).toEqual({
-      text: 'Gave up after 5 failed restarts in a row: boom. Reconnect to try again.',
+      text: 'Stopped trying after 5 failed attempts in a row. Boom. Reconnect to try again.',
       tone: 'danger',
     });
   });

@@ -1,5 +1,6 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { DeviceStatus } from '@/gql/graphql';
+import { DEVICE_STATUS_LABELS } from '@/lib/device-summary';
 import { asSentence, formatDateTime } from '@/lib/format';
 
 export { asSentence };
@@ -15,22 +16,22 @@ export const DEVICE_STATUSES: readonly DeviceStatus[] = [
   'FAILED',
 ];
 
-const presentation: Record<DeviceStatus, { label: string; tone: BadgeTone }> = {
-  PAIRING: { label: 'Pairing', tone: 'info' },
-  ONLINE: { label: 'Online', tone: 'success' },
-  RECONNECTING: { label: 'Reconnecting', tone: 'warning' },
-  OFFLINE: { label: 'Offline', tone: 'neutral' },
-  LOGGED_OUT: { label: 'Logged out', tone: 'neutral' },
-  BANNED: { label: 'Banned', tone: 'danger' },
-  FAILED: { label: 'Failed', tone: 'danger' },
+const tones: Record<DeviceStatus, BadgeTone> = {
+  PAIRING: 'info',
+  ONLINE: 'success',
+  RECONNECTING: 'warning',
+  OFFLINE: 'neutral',
+  LOGGED_OUT: 'neutral',
+  BANNED: 'danger',
+  FAILED: 'danger',
 };
 
 export function statusLabel(status: DeviceStatus): string {
-  return presentation[status]?.label ?? status;
+  return DEVICE_STATUS_LABELS[status] ?? status;
 }
 
 export function statusTone(status: DeviceStatus): BadgeTone {
-  return presentation[status]?.tone ?? 'neutral';
+  return tones[status] ?? 'neutral';
 }
 
 export type StatusNote = { text: string; tone: 'neutral' | 'warning' | 'danger' };
@@ -73,7 +74,7 @@ export function statusNote(device: StatusFacts, timeZone?: string): StatusNote |
     }
     case 'FAILED':
       return {
-        text: `${reason ?? 'Stopped after too many failed restarts.'} Reconnect to try again.`,
+        text: `${reason ?? 'Stopped trying after too many failed attempts.'} Reconnect to try again.`,
         tone: 'danger',
       };
     default:

@@ -1,25 +1,24 @@
 import { useQuery, useSubscription } from 'urql';
 
-import { graphql } from '@/gql';
+import { getFragmentData, graphql } from '@/gql';
+import { DeviceSummaryFragment } from '@/lib/device-summary';
 import { useOnReconnected } from '@/lib/realtime';
 
-/** How many devices the device select lists. */
-export const INBOX_DEVICES_SIZE = 50;
+export const InboxDeviceQuery = graphql(`
+  query InboxDevice($id: ID!) {
+    device(id: $id) {
+      id
+      ...DeviceSummary
+    }
+  }
+`);
 
-export const InboxDevicesQuery = graphql(`
-  query InboxDevices($first: Int!, $after: String, $status: DeviceStatus, $search: String) {
-    devices(first: $first, after: $after, status: $status, search: $search) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
+export const InboxDeviceChoicesQuery = graphql(`
+  query InboxDeviceChoices($first: Int!, $status: DeviceStatus) {
+    devices(first: $first, status: $status) {
       nodes {
         id
-        name
-        phone
-        status
-        createdAt
+        ...DeviceSummary
       }
     }
   }
@@ -31,28 +30,46 @@ export const InboxDeviceEventsSubscription = graphql(`
       kind
       device {
         id
-        name
-        phone
-        status
-        createdAt
+        ...DeviceSummary
       }
     }
   }
 `);
 
-/**
- * The newest devices. The arguments are those of the Devices screen's first page, so both read
- * (and keep up to date) one cached list.
- */
-export function useInboxDevices() {
-  const result = useQuery({
-    query: InboxDevicesQuery,
-    variables: { first: INBOX_DEVICES_SIZE, after: null, status: null, search: null },
-    requestPolicy: 'cache-and-network',
+/** The device whose inbox is open (null while loading, and when it is not the user's). */
+export function useInboxDevice(id: string | null) {
+  const [result, reexecute] = useQuery({
+    query: InboxDeviceQuery,
+    variables: { id: id ?? '' },
+    pause: !id,
   });
-  const [, reexecute] = result;
   useOnReconnected(() => reexecute({ requestPolicy: 'network-only' }));
-  return result;
+  const device = result.data?.device
+    ? getFragmentData(DeviceSummaryFragment, result.data.device)
+    : null;
+  return { device, loaded: !!result.data, error: result.error };
+}
+
+/** The newest online devices, and the newest of any status: where the Inbox entry may go. */
+export function useInboxDeviceChoices() {
+  const [online] = useQuery({
+    query: InboxDeviceChoicesQuery,
+    variables: { first: 1, status: 'ONLINE' },
+    requestPolicy: 'network-only',
+  });
+  const [newest] = useQuery({
+    query: InboxDeviceChoicesQuery,
+    variables: { first: 20, status: null },
+    requestPolicy: 'network-only',
+  });
+  const loaded = !!online.data && !!newest.data;
+  const devices = loaded
+    ? getFragmentData(DeviceSummaryFragment, [
+        ...(online.data?.devices.nodes ?? []),
+        ...(newest.data?.devices.nodes ?? []),
+      ])
+    : [];
+  return { devices, loaded, error: online.error ?? newest.error };
 }
 
 /** Keeps the device's status live (online, reconnecting, logged out…). */

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 
 import { Button } from '@/components/ui/button';
@@ -26,11 +26,13 @@ type Connection = InboxChatsQuery['chats'];
 type ItemProps = {
   deviceId: string;
   selectedJid: string | null;
+  /** The one chat the Tab key stops at; arrow keys move between the others. */
+  tabJid: string | null;
   timeZone: string;
   now: number;
 };
 
-export type ChatListProps = ItemProps & {
+export type ChatListProps = Omit<ItemProps, 'tabJid'> & {
   /** What the search box holds, as the server should get it ('' for all chats). */
   search: string;
 };
@@ -39,9 +41,10 @@ export type ChatListProps = ItemProps & {
  * The device's chats, newest first: the first page, then each page "Load more" asked for. The
  * cache keeps every page in order as chats change; remount (a new `key`) to start over.
  */
-export function ChatList({ search, ...itemProps }: ChatListProps) {
-  const [{ data, error }] = useChats(itemProps.deviceId, search, null);
+export function ChatList({ search, ...listProps }: ChatListProps) {
+  const [{ data, error }] = useChats(listProps.deviceId, search, null);
   const [cursors, setCursors] = useState<string[]>([]);
+  const [focusedJid, setFocusedJid] = useState<string | null>(null);
   const loadMore = (cursor: string) =>
     setCursors((current) => (current.includes(cursor) ? current : [...current, cursor]));
 
@@ -70,9 +73,25 @@ export function ChatList({ search, ...itemProps }: ChatListProps) {
     );
   }
 
+  // One Tab stop for the whole list (the chat last focused, else the open one, else the first).
+  const jids = data.chats.nodes.map((chat) => chat.jid);
+  const tabJid =
+    [focusedJid, listProps.selectedJid].find((jid) => jid !== null && jids.includes(jid)) ??
+    jids[0] ??
+    null;
+  const itemProps: ItemProps = { ...listProps, tabJid };
+
   return (
     <div className={styles.listScroller}>
-      <ul className={styles.chatList} aria-label="Chats">
+      <ul
+        className={styles.chatList}
+        aria-label="Chats"
+        onKeyDown={moveFocus}
+        onFocus={(event) => {
+          const jid = event.target.getAttribute('data-chat');
+          if (jid) setFocusedJid(jid);
+        }}
+      >
         <Items connection={data.chats} {...itemProps} />
         {cursors.length === 0 ? (
           <LoadMore connection={data.chats} onLoadMore={loadMore} />
@@ -95,6 +114,22 @@ export function ChatList({ search, ...itemProps }: ChatListProps) {
       </p>
     </div>
   );
+}
+
+/** Arrow keys, Home and End move through the chats, as in WhatsApp Web. */
+function moveFocus(event: KeyboardEvent<HTMLUListElement>) {
+  const items = [...event.currentTarget.querySelectorAll<HTMLElement>('[data-chat]')];
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  if (at === -1) return;
+  const next = {
+    ArrowDown: Math.min(at + 1, items.length - 1),
+    ArrowUp: Math.max(at - 1, 0),
+    Home: 0,
+    End: items.length - 1,
+  }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  items[next]?.focus();
 }
 
 function Items({ connection, ...props }: ItemProps & { connection: Connection }) {
@@ -156,11 +191,11 @@ export function ChatListItem({
   chat: masked,
   deviceId,
   selectedJid,
+  tabJid,
   timeZone,
   now,
 }: ChatListItemProps) {
   const chat = getFragmentData(ChatListItemFragment, masked);
-  const previewId = useId();
   const title = chatTitle(chat);
   const selected = chat.jid === selectedJid;
   const unread = selected ? 0 : chat.unreadCount;
@@ -170,14 +205,18 @@ export function ChatListItem({
         to={{ search: `?chat=${encodeURIComponent(chat.jid)}` }}
         className={[styles.chatItem, selected ? styles.chatItemSelected : ''].join(' ')}
         aria-current={selected ? 'true' : undefined}
-        aria-label={unread > 0 ? `${title}, ${pluralize(unread, 'unread message')}` : title}
-        aria-describedby={previewId}
+        data-chat={chat.jid}
+        tabIndex={chat.jid === tabJid ? 0 : -1}
       >
         <Avatar name={chat.name} colourKey={chat.jid} />
         <span className={styles.chatBody}>
           <span className={styles.chatLine}>
             <span className={styles.chatName} title={title}>
               {title}
+              {/* Read out with the name; the badge below shows the number. */}
+              {unread > 0 ? (
+                <span className="visually-hidden">, {pluralize(unread, 'unread message')}</span>
+              ) : null}
             </span>
             <time
               className={[styles.chatTime, unread > 0 ? styles.chatTimeUnread : ''].join(' ')}
@@ -187,7 +226,7 @@ export function ChatListItem({
             </time>
           </span>
           <span className={styles.chatLine}>
-            <span className={styles.preview} id={previewId}>
+            <span className={styles.preview}>
               {chat.lastMessageFromMe ? <OwnLastTicks deviceId={deviceId} jid={chat.jid} /> : null}
               <span className={styles.previewText}>{chat.lastMessageText ?? ''}</span>
             </span>

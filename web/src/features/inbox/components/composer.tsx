@@ -211,7 +211,10 @@ function ImagePreview({
       className={styles.photoPreview}
       aria-labelledby={titleId}
       onKeyDown={(event) => {
-        if (event.key === 'Escape' && !busy) onCancel();
+        if (event.key !== 'Escape' || busy) return;
+        // Closes the preview only, not the chat under it.
+        event.preventDefault();
+        onCancel();
       }}
     >
       <header className={styles.previewHeader}>

@@ -1,7 +1,11 @@
+import { useState } from 'react';
+
+import { Dialog } from '@/components/ui/dialog';
 import { getFragmentData, type FragmentType } from '@/gql';
 
 import { MessageBubbleFragment } from '../api/messages';
 import { useMediaImage } from '../api/media';
+import { linkify } from '../utils/links';
 import { formatClock } from '../utils/time';
 import { CameraIcon } from './inbox-icons';
 import styles from './inbox.module.css';
@@ -61,13 +65,32 @@ export function MessageBubble({
         ) : null}
         {body ? (
           <p className={styles.text}>
-            {body}
+            <MessageText text={body} />
             <span className={styles.metaSpacer} aria-hidden="true" />
           </p>
         ) : null}
         {meta}
       </div>
     </li>
+  );
+}
+
+/** The text with its web addresses as links, opened in a new tab with nothing passed on. */
+function MessageText({ text }: { text: string }) {
+  return linkify(text).map((part, index) =>
+    part.href ? (
+      <a
+        key={index}
+        className={styles.link}
+        href={part.href}
+        target="_blank"
+        rel="noopener noreferrer"
+      >
+        {part.text}
+      </a>
+    ) : (
+      part.text
+    ),
   );
 }
 
@@ -81,14 +104,25 @@ function BubbleImage({
   onLoad?: () => void;
 }) {
   const { src, failed } = useMediaImage(mediaUrl);
+  const [viewing, setViewing] = useState(false);
   if (src) {
+    const alt = caption ? `Photo: ${caption}` : 'Photo';
     return (
-      <img
-        className={styles.image}
-        src={src}
-        alt={caption ? `Photo: ${caption}` : 'Photo'}
-        onLoad={onLoad}
-      />
+      <>
+        <button
+          type="button"
+          className={styles.imageButton}
+          aria-label={`Open the photo${caption ? `: ${caption}` : ''}`}
+          onClick={() => setViewing(true)}
+        >
+          <img className={styles.image} src={src} alt={alt} onLoad={onLoad} />
+        </button>
+        {viewing ? (
+          <Dialog open title={caption ?? 'Photo'} size="viewer" onClose={() => setViewing(false)}>
+            <img className={styles.viewerImage} src={src} alt={alt} />
+          </Dialog>
+        ) : null}
+      </>
     );
   }
   // Received pictures whose bytes wafleet does not keep, and pictures still loading.

@@ -1,28 +1,5 @@
 import type { DeviceStatus } from '@/gql/graphql';
 
-/** `Sales 1 · +60111111111` (the name alone while unpaired). */
-export function deviceLabel(device: { name: string; phone?: string | null }): string {
-  return device.phone ? `${device.name} · ${device.phone}` : device.name;
-}
-
-/** How the device select marks a device that is not online: `offline`, `logged out`, … */
-export function deviceStatusWord(status: DeviceStatus): string | null {
-  switch (status) {
-    case 'ONLINE':
-      return null;
-    case 'PAIRING':
-      return 'not paired';
-    case 'RECONNECTING':
-      return 'reconnecting';
-    case 'LOGGED_OUT':
-      return 'logged out';
-    case 'BANNED':
-      return 'banned';
-    default:
-      return 'offline';
-  }
-}
-
 /**
  * What a device that is not online means for its inbox, in plain words (WhatsApp Web's yellow
  * "phone not connected" banner); null when it is online.
@@ -39,6 +16,8 @@ export function deviceNotice(name: string, status: DeviceStatus): string | null 
       return `${name} was logged out of WhatsApp. Pair it again on the Devices screen to reply.`;
     case 'BANNED':
       return `${name} is banned by WhatsApp for now. Replies wait in the outbox until the ban ends.`;
+    case 'FAILED':
+      return `${name} stopped trying to connect after repeated failures. Reconnect it on the Devices screen; replies wait in the outbox.`;
     default:
       return `${name} is offline. Replies wait in the outbox and go out once it reconnects.`;
   }

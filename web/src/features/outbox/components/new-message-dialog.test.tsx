@@ -34,7 +34,11 @@ const devices = {
 };
 
 function open(mutation?: MockClientOptions['mutation']) {
-  const client = mockClient({ query: { data: devices }, mutation });
+  // Every query gets this answer: the list, and the chosen device by id (Sales 1).
+  const client = mockClient({
+    query: { data: { ...devices, device: devices.devices.nodes[1] } },
+    mutation,
+  });
   const onSent = vi.fn();
   render(
     <Provider value={client}>
@@ -52,11 +56,18 @@ function open(mutation?: MockClientOptions['mutation']) {
 }
 
 describe('NewMessageDialog', () => {
-  it('starts on the first paired device; unpaired ones cannot be chosen', () => {
+  it('starts on the first paired device; unpaired ones cannot be chosen', async () => {
     const { field } = open();
-    expect(field('Device')).toHaveValue('sales');
-    expect(screen.getByRole('option', { name: 'Front desk (not paired yet)' })).toBeDisabled();
-    expect(screen.getByRole('option', { name: 'Sales 1 · +60111111111' })).toBeEnabled();
+    expect(field('Device')).toHaveValue('Sales 1 · +60111111111');
+    await userEvent.click(field('Device'));
+    expect(screen.getByRole('option', { name: /Front desk/ })).toHaveAttribute(
+      'aria-disabled',
+      'true',
+    );
+    expect(screen.getByRole('option', { name: /Sales 1/ })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
   });
 
   it('checks the number and the text before sending', async () => {

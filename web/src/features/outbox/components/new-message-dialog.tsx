@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 
+import { DevicePicker } from '@/components/device-picker/device-picker';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogActions } from '@/components/ui/dialog';
 import { ErrorMessage } from '@/components/ui/error-message';
@@ -14,7 +15,6 @@ import {
   validateNewMessage,
   type NewMessageErrors,
 } from '../utils/validation';
-import { DevicePicker } from './device-picker';
 import styles from './outbox.module.css';
 
 export type SentMessage = { outboxId: string | null; phone: string };
@@ -101,6 +101,7 @@ export function NewMessageDialog({ defaultDeviceId, onClose, onSent }: NewMessag
           value={deviceId}
           onChange={setDeviceId}
           requirePaired
+          chooseFirst
           error={errors.deviceId}
         />
         <TextField

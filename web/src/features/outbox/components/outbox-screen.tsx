@@ -1,7 +1,9 @@
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 
 import { Page } from '@/components/layouts/page';
+import { DevicePicker } from '@/components/device-picker/device-picker';
 import { Button } from '@/components/ui/button';
+import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { SelectField, TextField } from '@/components/ui/field';
 import { OutboxIcon, PlusIcon } from '@/components/ui/icons';
@@ -24,7 +26,6 @@ import {
 } from '../utils/filters';
 import { isMessageSource, MESSAGE_SOURCES, QUEUED_EXPLANATION, sourceLabel } from '../utils/status';
 import { useAddressFilters } from '../utils/use-address-filters';
-import { DevicePicker } from './device-picker';
 import { NewMessageDialog, type SentMessage } from './new-message-dialog';
 import styles from './outbox.module.css';
 import { OutboxResults } from './outbox-results';
@@ -146,7 +147,7 @@ export function OutboxScreen({ timeZone }: OutboxScreenProps) {
       ) : null}
 
       {nothingSentYet ? (
-        <EmptyState onNew={() => setDialogOpen(true)} />
+        <NothingSentYet onNew={() => setDialogOpen(true)} />
       ) : (
         <>
           <div className={styles.filters}>
@@ -235,12 +236,15 @@ export function OutboxScreen({ timeZone }: OutboxScreenProps) {
 
           {data ? (
             data.outbox.nodes.length === 0 ? (
-              <div className={styles.empty}>
-                <p className={styles.emptyText}>No messages match these filters.</p>
-                <Button variant="secondary" onClick={() => setFilters(NO_FILTERS)}>
-                  Show all messages
-                </Button>
-              </div>
+              <EmptyState
+                actions={
+                  <Button variant="secondary" onClick={() => setFilters(NO_FILTERS)}>
+                    Show all messages
+                  </Button>
+                }
+              >
+                No messages match these filters.
+              </EmptyState>
             ) : (
               <OutboxResults
                 key={`${key}\u0000${generation}`}
@@ -268,26 +272,22 @@ export function OutboxScreen({ timeZone }: OutboxScreenProps) {
   );
 }
 
-function EmptyState({ onNew }: { onNew: () => void }) {
-  const titleId = useId();
+function NothingSentYet({ onNew }: { onNew: () => void }) {
   return (
-    <section className={styles.empty} aria-labelledby={titleId}>
-      <div className={styles.emptyIcon}>
-        <OutboxIcon width={26} height={26} />
-      </div>
-      <h2 className={styles.emptyTitle} id={titleId}>
-        Nothing sent yet
-      </h2>
-      <p className={styles.emptyText}>
-        Every message wafleet sends — inbox replies, campaigns, sequences — appears here first, then
-        follows along live: queued, sent, delivered, read. Devices send one message at a time with a
-        human-like pause, so a message may wait a little before it goes out. If a send fails, you
-        see why and can try again.
-      </p>
-      <Button onClick={onNew}>
-        <PlusIcon width={18} height={18} />
-        New message
-      </Button>
-    </section>
+    <EmptyState
+      icon={<OutboxIcon width={26} height={26} />}
+      title="Nothing sent yet"
+      actions={
+        <Button onClick={onNew}>
+          <PlusIcon width={18} height={18} />
+          New message
+        </Button>
+      }
+    >
+      Every message wafleet sends — inbox replies, campaigns, sequences — appears here first, then
+      follows along live: queued, sent, delivered, read. Devices send one message at a time with a
+      human-like pause, so a message may wait a little before it goes out. If a send fails, you see
+      why and can try again.
+    </EmptyState>
   );
 }

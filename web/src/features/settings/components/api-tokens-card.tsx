@@ -7,6 +7,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { TextField } from '@/components/ui/field';
 import { Table } from '@/components/ui/table';
 import { getFragmentData, type FragmentType } from '@/gql';
+import { env } from '@/config/env';
 import { errorMessage } from '@/lib/errors';
 import { formText } from '@/lib/form-data';
 import { formatDateTime } from '@/lib/format';
@@ -26,7 +27,7 @@ export function ApiTokensCard(props: ApiTokensCardProps) {
   const tokens = getFragmentData(ApiTokenItemFragment, props.tokens);
   const [createState, createApiToken] = useCreateApiToken();
   const [revokeState, revokeApiToken] = useRevokeApiToken();
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<{ id: string; name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<Target | null>(null);
 
   const onCreate = async (event: FormEvent<HTMLFormElement>) => {
@@ -36,7 +37,8 @@ export function ApiTokensCard(props: ApiTokensCardProps) {
     const result = await createApiToken({ name });
     if (result.data) {
       const { token, apiToken } = result.data.createApiToken;
-      setCreated({ name: getFragmentData(ApiTokenItemFragment, apiToken).name, token });
+      const item = getFragmentData(ApiTokenItemFragment, apiToken);
+      setCreated({ id: item.id, name: item.name, token });
       form.reset();
     }
   };
@@ -44,7 +46,10 @@ export function ApiTokensCard(props: ApiTokensCardProps) {
   const onConfirmRevoke = async () => {
     if (!revoking) return;
     const result = await revokeApiToken({ id: revoking.id });
-    if (!result.error) setRevoking(null);
+    if (result.error) return;
+    // A revoked token is of no use: its "copy it now" panel goes with it.
+    if (created?.id === revoking.id) setCreated(null);
+    setRevoking(null);
   };
 
   const cancelRevoke = useCallback(() => setRevoking(null), []);
@@ -65,6 +70,7 @@ export function ApiTokensCard(props: ApiTokensCardProps) {
         </Button>
       </form>
       <ErrorMessage message={errorMessage(createState.error)} />
+      <TokenUsage />
 
       {tokens.length === 0 ? (
         <p className={styles.empty}>No API tokens yet.</p>
@@ -116,5 +122,34 @@ export function ApiTokensCard(props: ApiTokensCardProps) {
         <ErrorMessage message={errorMessage(revokeState.error)} />
       </ConfirmDialog>
     </Card>
+  );
+}
+
+/** How a script uses a token: the header, the endpoint, where the schema is. */
+function TokenUsage() {
+  const endpoint = `${window.location.origin}${env.graphqlPath}`;
+  return (
+    <details className={styles.usage}>
+      <summary>How to use a token</summary>
+      <p>
+        Send it in the <code>Authorization: Bearer &lt;token&gt;</code> header of a GraphQL request
+        (a <code>POST</code> with a JSON body) to <code>{endpoint}</code>. Subscriptions go over
+        graphql-ws at <code>{env.graphqlWsPath}</code>, with{' '}
+        <code>{'{"authorization": "Bearer <token>"}'}</code> as the connection payload.
+      </p>
+      <pre className={styles.example} tabIndex={0} aria-label="Example request with curl">
+        {`curl ${endpoint} \\
+  -H 'Authorization: Bearer <token>' \\
+  -H 'Content-Type: application/json' \\
+  -d '{"query": "{ me { email } }"}'`}
+      </pre>
+      <p>
+        Every query, mutation and field is described in the schema: open{' '}
+        <a href={env.graphqlPath} target="_blank" rel="noopener noreferrer">
+          GraphiQL at {env.graphqlPath}
+        </a>{' '}
+        and its documentation explorer, or read <code>schema.graphql</code> in the repository.
+      </p>
+    </details>
   );
 }
