@@ -6,6 +6,7 @@ use std::{
     time::Duration,
 };
 
+use futures::StreamExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{json, Value};
 
@@ -152,15 +153,21 @@ async fn kill_9_mid_send_then_restart_sends_every_row_once_or_fails_it_as_interr
         .await;
         devices.push(id);
     }
-    for n in 0..400 {
-        gql(
-            &first.address,
-            Some(&token),
-            "mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId } }",
-            json!({ "input": { "deviceId": devices[n % 5], "phone": format!("+601236{n:05}"), "text": format!("crash {n}") } }),
-        )
+    // Many at once: enqueued one by one, the first sends would be over before the last is in.
+    futures::stream::iter(0..400)
+        .for_each_concurrent(16, |n| {
+            let (address, token, device) = (&first.address, &token, &devices[n % 5]);
+            async move {
+                gql(
+                    address,
+                    Some(token),
+                    "mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId } }",
+                    json!({ "input": { "deviceId": device, "phone": format!("+601236{n:05}"), "text": format!("crash {n}") } }),
+                )
+                .await;
+            }
+        })
         .await;
-    }
 
     // Kill it while sends are under way.
     loop {
