@@ -4,6 +4,7 @@ pub mod devices;
 pub mod inbox;
 pub mod outbox;
 pub mod pagination;
+pub mod template;
 
 use sea_orm::DatabaseConnection;
 
