@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod devices;
 pub mod inbox;
+pub mod limits;
 pub mod loaders;
 pub mod outbox;
 pub mod sim;
@@ -89,7 +90,7 @@ impl Executor for AppSchema {
 
 /// Nesting deeper than this is refused before execution (introspection needs about 13).
 pub const MAX_DEPTH: usize = 16;
-/// Total field cost of one operation.
+/// Total field cost of one operation (`limits` also counts `__typename` against it).
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S>
@@ -105,6 +106,9 @@ where
 }
 
 pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
+    let limits = limits::Limits {
+        timeout: state.config.request_timeout,
+    };
     // No cache: the loader only batches the loads of one moment, so it can serve every request.
     let devices = DataLoader::new(
         loaders::DeviceLoader {
@@ -125,6 +129,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 SimMutation::default(),
                 Subscription::default(),
             ))
+            .extension(limits)
             .data(state)
             .data(devices)
             .data(counts)
@@ -137,6 +142,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 Mutation::default(),
                 Subscription::default(),
             ))
+            .extension(limits)
             .data(state)
             .data(devices)
             .data(counts)
