@@ -61,6 +61,9 @@ pub enum EventKind {
         device_id: Uuid,
         command: DeviceCommand,
     },
+    /// These tokens were revoked, logged out or replaced: every node closes the WebSockets
+    /// opened with them (never sent to clients).
+    TokensRevoked { token_ids: Vec<Uuid> },
     /// A simulated-network action, for the node running the device (sim mode only).
     Sim {
         device_id: Uuid,
@@ -160,7 +163,9 @@ impl Event {
             | EventKind::DeviceCommand { device_id, .. }
             | EventKind::Sim { device_id, .. }
             | EventKind::InboxChanged { device_id, .. } => Some(*device_id),
-            EventKind::UserUpdated | EventKind::OutboxChanged { .. } => None,
+            EventKind::UserUpdated
+            | EventKind::OutboxChanged { .. }
+            | EventKind::TokensRevoked { .. } => None,
         }
     }
 }

@@ -21,9 +21,16 @@ pub struct Jid(String);
 
 pub const PHONE_SERVER: &str = "s.whatsapp.net";
 
+/// Longest JID accepted.
+const MAX_JID: usize = 100;
+
 impl Jid {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
+        // The columns that hold JIDs are 100 characters; no real one comes near.
+        if raw.len() > MAX_JID {
+            return Err(format!("A JID is at most {MAX_JID} characters."));
+        }
         let (user, server) = raw
             .split_once('@')
             .ok_or_else(|| format!("{raw:?} is not a JID (user@server)"))?;

@@ -214,6 +214,8 @@ impl Default for TestOptions {
 
 pub struct TestApp {
     pub address: String,
+    /// `http://…` of the metrics listener, when the test set `WAFLEET_METRICS_BIND`.
+    pub metrics_address: Option<String>,
     pub http: reqwest::Client,
     pub state: AppState,
     pub workers: std::sync::Arc<Workers>,
@@ -325,6 +327,7 @@ async fn start(
         .await
         .expect("app builds");
     let address = format!("http://{}", app.local_addr());
+    let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
     let state = app.state.clone();
     let workers = app.workers.clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -337,6 +340,7 @@ async fn start(
     });
     TestApp {
         address,
+        metrics_address,
         http: reqwest::Client::new(),
         state,
         workers,
