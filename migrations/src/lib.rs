@@ -8,6 +8,7 @@ mod m20261126_000003_create_outbox;
 mod m20261126_000004_create_inbox;
 mod m20261126_000005_create_whatsapp_store;
 mod m20261126_000006_outbox_pipeline_stage;
+mod m20261202_000101_create_send_idempotency_keys;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_inbox::Migration),
             Box::new(m20261126_000005_create_whatsapp_store::Migration),
             Box::new(m20261126_000006_outbox_pipeline_stage::Migration),
+            Box::new(m20261202_000101_create_send_idempotency_keys::Migration),
         ]
     }
 }

@@ -304,6 +304,32 @@ pub async fn ingest(
     Ok(result)
 }
 
+/// The thread message of one of the user's outbox rows.
+pub async fn message_for_outbox(
+    db: &DatabaseConnection,
+    user: super::ids::UserId,
+    outbox_id: i64,
+) -> AppResult<messages::Model> {
+    let message = messages::Entity::find()
+        .filter(messages::Column::OutboxId.eq(outbox_id))
+        .one(db)
+        .await?;
+    let owned = match &message {
+        Some(message) => crate::entities::devices::Entity::find_by_id(message.device_id)
+            .filter(crate::entities::devices::Column::UserId.eq(user.0))
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    match message {
+        Some(message) if owned => Ok(message),
+        _ => Err(crate::error::AppError::Conflict(format!(
+            "This request was sent already (outbox message {outbox_id}); its chat no longer shows it."
+        ))),
+    }
+}
+
 /// Deletes all but the newest `keep` messages of a chat; returns the ids kept.
 async fn trim_chat(
     db: &impl ConnectionTrait,

@@ -5,6 +5,7 @@ pub mod device_status_changes;
 pub mod devices;
 pub mod lid_pn_mappings;
 pub mod outbox_counters;
+pub mod send_idempotency_keys;
 pub mod sim_sent_messages;
 pub mod users;
 pub mod whatsapp_chats;

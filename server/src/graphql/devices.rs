@@ -356,7 +356,8 @@ const DEVICE_ANSWER: Duration = Duration::from_secs(10);
 
 #[Object]
 impl DeviceMutation {
-    /// Adds a device in PAIRING; its QR code arrives on `deviceEvents`.
+    /// Adds a device in PAIRING; its QR code arrives on `deviceEvents`. An account has at most
+    /// `WAFLEET_MAX_DEVICES_PER_USER` devices (CONFLICT past it).
     async fn add_device(&self, ctx: &Context<'_>, input: AddDeviceInput) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
         let new = NewDevice {
@@ -372,7 +373,13 @@ impl DeviceMutation {
             daily_cap: devices::parse_daily_cap(input.daily_cap)?,
         };
         let app = state(ctx);
-        let device = devices::create(&app.db, viewer.user_id, new).await?;
+        let device = devices::create_within_cap(
+            &app.db,
+            viewer.user_id,
+            new,
+            app.config.max_devices_per_user,
+        )
+        .await?;
         publish_changed(app, &device).await;
         control::send(
             app,

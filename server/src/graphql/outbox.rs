@@ -8,6 +8,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
+use sha2::Digest;
 use tokio::io::AsyncReadExt;
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -19,7 +20,9 @@ use super::{
 use crate::{
     domain::{
         devices::{self, DeviceStatus},
+        idempotency::{self, Claim, IdempotencyKey},
         ids::{DeviceId, UserId},
+        inbox,
         outbox::{self, Content, NewMessage, OutboxFilter, OutboxStatus, Source},
         pagination::PageRequest,
         phone::PhoneNumber,
@@ -27,7 +30,7 @@ use crate::{
     entities::broadcast_messages as rows,
     error::{AppError, AppResult},
     events::{EventKind, OutboxChange},
-    media::{self, ImageType},
+    media::{self, ImageProblem, ImageType},
     state::AppState,
     whatsapp::Jid,
     workers::dispatcher,
@@ -244,9 +247,13 @@ pub struct SendMessageInput {
     chat_jid: Option<String>,
     phone: Option<String>,
     text: Option<String>,
-    /// JPEG, PNG or WebP (checked by content), at most the configured upload size.
+    /// JPEG, PNG or WebP (decoded to check it), at most the configured upload size and 8192
+    /// pixels a side. One file per request.
     image: Option<Upload>,
     caption: Option<String>,
+    /// Any string (a UUID is a good choice) that identifies this request for 24 hours: a repeat
+    /// with the same key returns the first request's message and sends nothing.
+    idempotency_key: Option<String>,
 }
 
 fn parse_outbox_id(id: &ID) -> AppResult<i64> {
@@ -330,23 +337,35 @@ pub struct OutboxMutation;
 #[Object]
 impl OutboxMutation {
     /// Sends a text, or an image with an optional caption, from a device to a chat or a phone
-    /// number. The message is returned at once as PENDING and follows its outbox row.
+    /// number. The message is returned at once as PENDING and follows its outbox row. With an
+    /// `idempotencyKey`, repeating the request returns the first one's message and sends
+    /// nothing new.
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let app = state(ctx);
         let device_id = DeviceId::parse(&input.device_id)?;
+        let key = input
+            .idempotency_key
+            .as_deref()
+            .map(IdempotencyKey::parse)
+            .transpose()?;
         let device = devices::find_owned(&app.db, viewer.user_id, device_id).await?;
         let (phone, jid) = recipient(input.chat_jid.as_deref(), input.phone.as_deref())?;
-        let content = match input.image {
-            Some(upload) => {
-                let caption = input
-                    .caption
-                    .or(input.text)
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty());
-                stored_image(ctx, app, upload, caption).await?
+        let image = match input.image {
+            Some(upload) => Some(checked_image(ctx, app, upload).await?),
+            None => None,
+        };
+        let caption = input
+            .caption
+            .or_else(|| input.text.clone())
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        let text = match &image {
+            Some(_) => {
+                check_caption(caption.as_deref())?;
+                None
             }
-            None => Content::text(input.text.as_deref().unwrap_or_default())?,
+            None => Some(Content::text(input.text.as_deref().unwrap_or_default())?),
         };
         if matches!(devices::status_of(&device), DeviceStatus::LoggedOut) || device.jid.is_none() {
             return Err(AppError::DeviceOffline(
@@ -354,17 +373,46 @@ impl OutboxMutation {
             )
             .into());
         }
-        let message = NewMessage::inbox(viewer.user_id, device_id, phone, jid, content);
-        // The message shows in its thread at once, as PENDING.
-        let (_, threads) = dispatcher::enqueue_with_threads(app, vec![message], true).await?;
-        let recorded = threads
-            .and_then(|r| r.added.into_iter().next())
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "the sent message was not recorded in its chat"
-                ))
-            })?;
-        Ok(Message(recorded))
+        // Accepted: from here on something is stored (first the key, then the file).
+        if let Some(key) = &key {
+            let digest = image
+                .as_ref()
+                .map(|(bytes, _)| hex::encode(sha2::Sha256::digest(bytes)));
+            let fingerprint = idempotency::fingerprint(&[
+                &device_id.to_string(),
+                jid.as_str(),
+                input.text.as_deref().unwrap_or_default(),
+                caption.as_deref().unwrap_or_default(),
+                digest.as_deref().unwrap_or_default(),
+            ]);
+            if let Claim::Done(outbox_id) =
+                idempotency::claim(&app.db, viewer.user_id, key, &fingerprint).await?
+            {
+                let first = inbox::message_for_outbox(&app.db, viewer.user_id, outbox_id).await?;
+                return Ok(Message(first));
+            }
+        }
+        let sent = send_accepted(
+            app,
+            viewer.user_id,
+            device_id,
+            phone,
+            jid,
+            text,
+            image,
+            caption,
+        )
+        .await;
+        if let Some(key) = &key {
+            match &sent {
+                Ok(message) => match message.outbox_id {
+                    Some(id) => idempotency::complete(&app.db, viewer.user_id, key, id).await?,
+                    None => idempotency::release(&app.db, viewer.user_id, key).await?,
+                },
+                Err(_) => idempotency::release(&app.db, viewer.user_id, key).await?,
+            }
+        }
+        Ok(Message(sent?))
     }
 
     /// Puts a FAILED message back in its device's queue.
@@ -407,12 +455,54 @@ fn recipient(chat_jid: Option<&str>, phone: Option<&str>) -> AppResult<(PhoneNum
     }
 }
 
-async fn stored_image(
+/// Stores the image (if any) and puts the message in the outbox and its thread.
+#[allow(clippy::too_many_arguments)]
+async fn send_accepted(
+    app: &AppState,
+    user: UserId,
+    device_id: DeviceId,
+    phone: PhoneNumber,
+    jid: Jid,
+    text: Option<Content>,
+    image: Option<(bytes::Bytes, ImageType)>,
+    caption: Option<String>,
+) -> AppResult<crate::entities::whatsapp_messages::Model> {
+    let content = match (image, text) {
+        (Some((bytes, kind)), _) => Content::Image {
+            media_ref: media::store(&app.config.media_dir, &bytes, kind).await?,
+            mime: kind.mime().to_owned(),
+            caption,
+        },
+        (None, Some(text)) => text,
+        (None, None) => return Err(AppError::validation("The message is empty.")),
+    };
+    let message = NewMessage::inbox(user, device_id, phone, jid, content);
+    // The message shows in its thread at once, as PENDING.
+    let (_, threads) = dispatcher::enqueue_with_threads(app, vec![message], true).await?;
+    threads
+        .and_then(|r| r.added.into_iter().next())
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "the sent message was not recorded in its chat"
+            ))
+        })
+}
+
+/// A caption may be missing, but not longer than a text.
+fn check_caption(caption: Option<&str>) -> AppResult<()> {
+    if caption.is_some_and(|c| c.chars().count() > outbox::MAX_TEXT) {
+        return Err(AppError::validation("The caption is too long."));
+    }
+    Ok(())
+}
+
+/// Reads the upload and checks it is an image we send (decoded, within the size limits).
+/// Nothing is stored yet.
+async fn checked_image(
     ctx: &Context<'_>,
     app: &AppState,
     upload: Upload,
-    caption: Option<String>,
-) -> AppResult<Content> {
+) -> AppResult<(bytes::Bytes, ImageType)> {
     let limit = app.config.upload_max_bytes;
     let value = upload
         .value(ctx)
@@ -430,20 +520,19 @@ async fn stored_image(
             limit / (1024 * 1024)
         )));
     }
-    let kind = ImageType::sniff(&bytes)
-        .ok_or_else(|| AppError::validation("Only JPEG, PNG or WebP images can be sent."))?;
-    if caption
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > outbox::MAX_TEXT)
-    {
-        return Err(AppError::validation("The caption is too long."));
-    }
-    let media_ref = media::store(&app.config.media_dir, &bytes, kind).await?;
-    Ok(Content::Image {
-        media_ref,
-        mime: kind.mime().to_owned(),
-        caption,
-    })
+    let bytes = bytes::Bytes::from(bytes);
+    let kind = media::check_image(bytes.clone()).await.map_err(|problem| {
+        AppError::validation(match problem {
+            ImageProblem::UnknownType => "Only JPEG, PNG or WebP images can be sent.".to_owned(),
+            ImageProblem::TooLarge { width, height } => format!(
+                "The image is too large ({width} × {height} pixels; at most {} pixels a side and {} megapixels).",
+                media::MAX_IMAGE_SIDE,
+                media::MAX_IMAGE_PIXELS / 1_000_000
+            ),
+            ImageProblem::Broken => "The file is not a valid image.".to_owned(),
+        })
+    })?;
+    Ok((bytes, kind))
 }
 
 #[derive(Default)]
