@@ -24,6 +24,7 @@ export function SecurityCard() {
   const onChange = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setChanged(null);
+    setLoggedOut(null);
     const form = event.currentTarget;
     const data = new FormData(form);
     const result = await changePassword({
@@ -43,6 +44,7 @@ export function SecurityCard() {
 
   const onLogOutOthers = async () => {
     setLoggedOut(null);
+    setChanged(null);
     const result = await logOutOthers({});
     if (result.data) {
       const ended = result.data.logOutOtherSessions;
