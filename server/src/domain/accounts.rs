@@ -138,7 +138,8 @@ impl TimeZoneName {
             .map(|tz| Self(tz.name().to_owned()))
             .map_err(|_| {
                 AppError::validation(format!(
-                    "{raw:?} is not a known time zone; use a name like Asia/Kuala_Lumpur."
+                    "{} is not a known time zone; use a name like Asia/Kuala_Lumpur.",
+                    crate::error::quoted(raw)
                 ))
             })
     }

@@ -20,7 +20,11 @@ macro_rules! uuid_id {
             /// Parses an id received from a client.
             pub fn parse(raw: &str) -> Result<Self, AppError> {
                 Uuid::parse_str(raw.trim()).map(Self).map_err(|_| {
-                    AppError::validation(format!("{raw:?} is not a valid {} id.", $what))
+                    AppError::validation(format!(
+                        "{} is not a valid {} id.",
+                        crate::error::quoted(raw),
+                        $what
+                    ))
                 })
             }
         }

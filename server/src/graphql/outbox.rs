@@ -257,8 +257,12 @@ pub struct SendMessageInput {
 }
 
 fn parse_outbox_id(id: &ID) -> AppResult<i64> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::validation(format!("{:?} is not a valid message id.", id.as_str())))
+    id.parse::<i64>().map_err(|_| {
+        AppError::validation(format!(
+            "{} is not a valid message id.",
+            crate::error::quoted(id.as_str())
+        ))
+    })
 }
 
 fn parse_filter(input: OutboxFilterInput) -> AppResult<OutboxFilter> {

@@ -177,7 +177,7 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     };
     let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
     if !allowed.is_empty() {
-        return allowed.iter().any(|a| *a == origin);
+        return allowed.contains(&origin);
     }
     // Same origin: the page was served by this host (the scheme may differ behind a proxy
     // that terminates TLS).

@@ -303,7 +303,10 @@ async fn send_image(
 fn jpeg() -> Vec<u8> {
     let mut bytes = Vec::new();
     image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 8, y as u8 * 10, 84]))
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
         .unwrap();
     bytes
 }
