@@ -129,6 +129,36 @@ pub async fn claim(
     }
 }
 
+/// What `run_once` did.
+#[derive(Debug)]
+pub enum Once<T> {
+    /// This was the first request with the key; `send` ran.
+    First(T),
+    /// An earlier request with the key made this outbox row; nothing ran.
+    Repeat(i64),
+}
+
+/// Runs `send` unless an earlier request with `key` did; records the outbox row it made
+/// (`outbox_id_of`), or gives the key back when it failed.
+pub async fn run_once<T>(
+    db: &DatabaseConnection,
+    user: UserId,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    outbox_id_of: impl FnOnce(&T) -> Option<i64>,
+    send: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<Once<T>> {
+    if let Claim::Done(outbox_id) = claim(db, user, key, fingerprint).await? {
+        return Ok(Once::Repeat(outbox_id));
+    }
+    let sent = send.await;
+    match sent.as_ref().ok().and_then(outbox_id_of) {
+        Some(outbox_id) => complete(db, user, key, outbox_id).await?,
+        None => release(db, user, key).await?,
+    }
+    sent.map(Once::First)
+}
+
 /// Records the outbox row the claiming request made.
 pub async fn complete(
     db: &DatabaseConnection,

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     domain::{
         devices::{self, DeviceStatus},
-        idempotency::{self, Claim, IdempotencyKey},
+        idempotency::{self, IdempotencyKey, Once},
         ids::{DeviceId, UserId},
         inbox,
         outbox::{self, Content, NewMessage, OutboxFilter, OutboxStatus, Source},
@@ -377,46 +377,45 @@ impl OutboxMutation {
             )
             .into());
         }
-        // Accepted: from here on something is stored (first the key, then the file).
-        if let Some(key) = &key {
-            let digest = image
-                .as_ref()
-                .map(|(bytes, _)| hex::encode(sha2::Sha256::digest(bytes)));
-            let fingerprint = idempotency::fingerprint(&[
-                &device_id.to_string(),
-                jid.as_str(),
-                input.text.as_deref().unwrap_or_default(),
-                caption.as_deref().unwrap_or_default(),
-                digest.as_deref().unwrap_or_default(),
-            ]);
-            if let Claim::Done(outbox_id) =
-                idempotency::claim(&app.db, viewer.user_id, key, &fingerprint).await?
-            {
-                let first = inbox::message_for_outbox(&app.db, viewer.user_id, outbox_id).await?;
-                return Ok(Message(first));
-            }
-        }
-        let sent = send_accepted(
+        // Accepted: from here on something is stored (the key, then the file, then the row).
+        let send = send_accepted(
             app,
             viewer.user_id,
             device_id,
+            &jid,
             phone,
-            jid,
             text,
-            image,
-            caption,
-        )
-        .await;
-        if let Some(key) = &key {
-            match &sent {
-                Ok(message) => match message.outbox_id {
-                    Some(id) => idempotency::complete(&app.db, viewer.user_id, key, id).await?,
-                    None => idempotency::release(&app.db, viewer.user_id, key).await?,
-                },
-                Err(_) => idempotency::release(&app.db, viewer.user_id, key).await?,
+            image.clone(),
+            caption.clone(),
+        );
+        let message = match &key {
+            None => send.await?,
+            Some(key) => {
+                let fingerprint = send_fingerprint(
+                    device_id,
+                    &jid,
+                    input.text.as_deref(),
+                    caption.as_deref(),
+                    image.as_ref(),
+                );
+                match idempotency::run_once(
+                    &app.db,
+                    viewer.user_id,
+                    key,
+                    &fingerprint,
+                    |m| m.outbox_id,
+                    send,
+                )
+                .await?
+                {
+                    Once::First(message) => message,
+                    Once::Repeat(outbox_id) => {
+                        inbox::message_for_outbox(&app.db, viewer.user_id, outbox_id).await?
+                    }
+                }
             }
-        }
-        Ok(Message(sent?))
+        };
+        Ok(Message(message))
     }
 
     /// Puts a FAILED message back in its device's queue.
@@ -459,18 +458,37 @@ fn recipient(chat_jid: Option<&str>, phone: Option<&str>) -> AppResult<(PhoneNum
     }
 }
 
+/// What a repeat of this send must match to count as the same request.
+fn send_fingerprint(
+    device_id: DeviceId,
+    jid: &Jid,
+    text: Option<&str>,
+    caption: Option<&str>,
+    image: Option<&(bytes::Bytes, ImageType)>,
+) -> String {
+    let digest = image.map(|(bytes, _)| hex::encode(sha2::Sha256::digest(bytes)));
+    idempotency::fingerprint(&[
+        &device_id.to_string(),
+        jid.as_str(),
+        text.unwrap_or_default(),
+        caption.unwrap_or_default(),
+        digest.as_deref().unwrap_or_default(),
+    ])
+}
+
 /// Stores the image (if any) and puts the message in the outbox and its thread.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 async fn send_accepted(
     app: &AppState,
     user: UserId,
     device_id: DeviceId,
+    jid: &Jid,
     phone: PhoneNumber,
-    jid: Jid,
     text: Option<Content>,
     image: Option<(bytes::Bytes, ImageType)>,
     caption: Option<String>,
 ) -> AppResult<crate::entities::whatsapp_messages::Model> {
+    let jid = jid.clone();
     let content = match (image, text) {
         (Some((bytes, kind)), _) => Content::Image {
             media_ref: media::store(&app.config.media_dir, &bytes, kind).await?,
