@@ -158,15 +158,6 @@ impl LiveSockets {
             }
         }
     }
-
-    /// How many authenticated sockets are open on this node.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Whether a browser page of `origin` may open the socket. Clients that send no `Origin` (not
