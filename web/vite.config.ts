@@ -59,7 +59,9 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/graphql': { target: backend, ws: true, changeOrigin: true },
+      // The Host header is kept, so the WebSocket's Origin (this dev server) is the server's
+      // own origin to it and passes its Origin check.
+      '/graphql': { target: backend, ws: true },
       '/media': { target: backend, changeOrigin: true },
       '/healthz': { target: backend, changeOrigin: true },
     },

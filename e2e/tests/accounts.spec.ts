@@ -1,6 +1,16 @@
-import { checkScreen, expect, gql, signUpByApi, test, uniqueEmail } from './helpers';
+import {
+  checkScreen,
+  expect,
+  gql,
+  logInWithToken,
+  signUpByApi,
+  snap,
+  test,
+  uniqueEmail,
+} from './helpers';
 
 const PASSWORD = 'teal-harbor-42-lantern';
+const NEW_PASSWORD = 'copper-meadow-19-violin';
 
 test.describe('in a browser set to Jakarta time', () => {
   test.use({ timezoneId: 'Asia/Jakarta' });
@@ -193,4 +203,62 @@ test('a session the server no longer accepts goes back to the login screen', asy
 
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test('changing the password and "Log out other sessions" end the sessions in other browsers', async ({
+  page,
+  browser,
+  request,
+}) => {
+  const email = uniqueEmail('password');
+  const token = await signUpByApi(request, { email, password: PASSWORD, fullName: 'Dana Reyes' });
+  const logIn = async (password: string) => {
+    const result = await gql<{ logIn: { token: string } }>(
+      request,
+      'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }',
+      { input: { email, password } },
+    );
+    if (!result.data) throw new Error(`logIn failed: ${JSON.stringify(result.errors)}`);
+    return result.data.logIn.token;
+  };
+
+  // The same person is logged in in another browser too.
+  const elsewhere = await browser.newContext();
+  const otherPage = await elsewhere.newPage();
+  await logInWithToken(otherPage, await logIn(PASSWORD));
+  await otherPage.goto('/settings');
+  await expect(otherPage.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+
+  await logInWithToken(page, token);
+  await page.goto('/settings');
+  const security = page.getByRole('region', { name: 'Password and sessions' });
+  await expect(security).toBeVisible();
+
+  // A weak new password is refused with the reason.
+  await security.getByLabel('Current password').fill(PASSWORD);
+  await security.getByLabel('New password').fill('password12');
+  await security.getByRole('button', { name: 'Change password' }).click();
+  await expect(security.getByRole('alert')).toContainText('too weak');
+
+  await security.getByLabel('New password').fill(NEW_PASSWORD);
+  await snap(page, 'settings-password');
+  await security.getByRole('button', { name: 'Change password' }).click();
+  await expect(security.getByRole('status')).toHaveText(
+    'Password changed. 1 other session logged out.',
+  );
+  // The other browser's live connection was closed: it is back at the login screen.
+  await expect(otherPage.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  expect((await gql(request, '{ me { id } }', {}, token)).data).toBeTruthy();
+
+  // It logs in with the new password (and is back on Settings); then "Log out other sessions"
+  // ends that session too.
+  await otherPage.getByLabel('Email').fill(email);
+  await otherPage.getByLabel('Password').fill(NEW_PASSWORD);
+  await otherPage.getByRole('button', { name: 'Log in' }).click();
+  await expect(otherPage.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await security.getByRole('button', { name: 'Log out other sessions' }).click();
+  await expect(security.getByRole('status')).toHaveText('1 other session logged out.');
+  await snap(page, 'settings-sessions');
+  await expect(otherPage.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await elsewhere.close();
 });

@@ -10,6 +10,7 @@ mod m20261126_000005_create_whatsapp_store;
 mod m20261126_000006_outbox_pipeline_stage;
 mod m20261202_000007_user_default_country;
 mod m20261202_000008_sim_clock;
+mod m20261202_000101_create_send_idempotency_keys;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_outbox_pipeline_stage::Migration),
             Box::new(m20261202_000007_user_default_country::Migration),
             Box::new(m20261202_000008_sim_clock::Migration),
+            Box::new(m20261202_000101_create_send_idempotency_keys::Migration),
         ]
     }
 }

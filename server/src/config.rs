@@ -21,6 +21,9 @@ pub enum LogFormat {
     Json,
 }
 
+/// Largest JSON request body: a query document (at most 64 KB) and its variables.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `DATABASE_URL`: `postgres://…` or `sqlite://…` (default: `./data/wafleet.db`).
@@ -56,6 +59,25 @@ pub struct Config {
     pub login_max_failures: u32,
     /// `WAFLEET_LOGIN_WINDOW_SECONDS`.
     pub login_window: Duration,
+    /// `WAFLEET_LOGIN_MAX_FAILURES_PER_IP`: failed logins from one IP address, whatever the
+    /// email, within `login_window` before further attempts from it are refused.
+    pub login_max_failures_per_ip: u32,
+    /// `WAFLEET_MAX_DEVICES_PER_USER` (default 500): devices one user may have at once.
+    pub max_devices_per_user: u64,
+    /// `WAFLEET_REQUEST_TIMEOUT_SECONDS` (default 30): longest a query or mutation may run.
+    pub request_timeout: Duration,
+    /// `WAFLEET_ALLOWED_ORIGINS`: comma-separated origins (`https://app.example.com`) whose pages
+    /// may open the GraphQL WebSocket; empty means the server's own origin only.
+    pub allowed_origins: Vec<String>,
+    /// `WAFLEET_WS_INIT_TIMEOUT_MS` (default 5000): a WebSocket that sends no
+    /// `connection_init` within this time is closed (graphql-ws code 4408).
+    pub ws_init_timeout: Duration,
+    /// `WAFLEET_METRICS_BIND`: the address `/metrics` is served on, apart from the API;
+    /// unset means no `/metrics` at all.
+    pub metrics_bind: Option<SocketAddr>,
+    /// `WAFLEET_GRAPHIQL` (`on`/`off`; default on with the simulated network, off otherwise):
+    /// GraphiQL on `GET /graphql`.
+    pub graphiql: bool,
     /// `WAFLEET_UPLOAD_MAX_MB`: largest accepted upload; the request body limit follows from it.
     pub upload_max_bytes: usize,
     /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency.
@@ -251,6 +273,41 @@ impl Config {
         let redis_prefix = env
             .get("WAFLEET_REDIS_PREFIX")
             .unwrap_or_else(|| "wafleet:".into());
+        let allowed_origins = env
+            .get("WAFLEET_ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|origin| origin.trim().trim_end_matches('/').to_ascii_lowercase())
+            .filter(|origin| !origin.is_empty())
+            .collect::<Vec<_>>();
+        if let Some(bad) = allowed_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(ConfigError {
+                var: "WAFLEET_ALLOWED_ORIGINS",
+                message: format!("{bad:?} is not an origin like https://app.example.com"),
+            });
+        }
+        let graphiql = match env.get("WAFLEET_GRAPHIQL").as_deref().map(str::trim) {
+            None => whatsapp == WhatsAppMode::Sim,
+            Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "WAFLEET_GRAPHIQL",
+                    message: format!("{other:?} is not one of: on, off"),
+                })
+            }
+        };
+        let metrics_bind = match env.get("WAFLEET_METRICS_BIND") {
+            None => None,
+            Some(_) => Some(parsed(
+                env,
+                "WAFLEET_METRICS_BIND",
+                SocketAddr::from(([127, 0, 0, 1], 9090)),
+            )?),
+        };
         Ok(Self {
             database_url,
             redis_url,
@@ -289,6 +346,22 @@ impl Config {
             session_ttl: Duration::from_secs(session_hours * 3600),
             login_max_failures: parsed(env, "WAFLEET_LOGIN_MAX_FAILURES", 10)?,
             login_window: Duration::from_secs(login_window),
+            login_max_failures_per_ip: positive(env, "WAFLEET_LOGIN_MAX_FAILURES_PER_IP", 100)?
+                as u32,
+            max_devices_per_user: positive(env, "WAFLEET_MAX_DEVICES_PER_USER", 500)?,
+            request_timeout: Duration::from_secs(positive(
+                env,
+                "WAFLEET_REQUEST_TIMEOUT_SECONDS",
+                30,
+            )?),
+            allowed_origins,
+            ws_init_timeout: Duration::from_millis(positive(
+                env,
+                "WAFLEET_WS_INIT_TIMEOUT_MS",
+                5000,
+            )?),
+            metrics_bind,
+            graphiql,
             upload_max_bytes: upload_mb * 1024 * 1024,
             sim_send_latency: Duration::from_millis(parsed(env, "WAFLEET_SIM_SEND_LATENCY_MS", 0)?),
             sim_seed: parsed(env, "WAFLEET_SIM_SEED", 1)?,
@@ -370,9 +443,15 @@ impl Config {
         })
     }
 
-    /// Largest accepted request body: one upload plus room for the GraphQL document around it.
+    /// Largest accepted multipart request body: one upload plus room for the GraphQL document
+    /// around it.
     pub fn body_limit_bytes(&self) -> usize {
         self.upload_max_bytes + 1024 * 1024
+    }
+
+    /// Largest accepted JSON request body (queries are not files).
+    pub fn json_body_limit_bytes(&self) -> usize {
+        JSON_BODY_LIMIT
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -410,5 +489,33 @@ mod tests {
         assert_eq!(err.var, "WAFLEET_WHATSAPP_THREADS");
         let err = Config::from_source(&[("WAFLEET_UPLOAD_MAX_MB", "0")]).unwrap_err();
         assert_eq!(err.var, "WAFLEET_UPLOAD_MAX_MB");
+        let err = Config::from_source(&[("WAFLEET_ALLOWED_ORIGINS", "evil.example")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_ALLOWED_ORIGINS");
+        let err = Config::from_source(&[("WAFLEET_METRICS_BIND", "9090")]).unwrap_err();
+        assert_eq!(err.var, "WAFLEET_METRICS_BIND");
+    }
+
+    #[test]
+    fn origins_are_normalised_and_graphiql_follows_the_mode() {
+        let config = Config::from_source(&[(
+            "WAFLEET_ALLOWED_ORIGINS",
+            " https://App.example.com/ ,http://localhost:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            vec!["https://app.example.com", "http://localhost:5173"]
+        );
+        assert!(!config.graphiql);
+        assert!(
+            Config::from_source(&[("WAFLEET_WHATSAPP", "sim")])
+                .unwrap()
+                .graphiql
+        );
+        assert!(
+            Config::from_source(&[("WAFLEET_GRAPHIQL", "on")])
+                .unwrap()
+                .graphiql
+        );
     }
 }

@@ -81,6 +81,17 @@ impl From<anyhow::Error> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A client's value as an error message quotes it: in full when short, else only its length
+/// (an error message never echoes a megabyte back).
+pub fn quoted(raw: &str) -> String {
+    let length = raw.chars().count();
+    if length <= 64 {
+        format!("{raw:?}")
+    } else {
+        format!("The value of {length} characters")
+    }
+}
+
 impl AppError {
     pub fn validation(message: impl Into<String>) -> Self {
         AppError::Validation(message.into())
@@ -171,6 +182,12 @@ mod tests {
             ext.get("code"),
             Some(&async_graphql::Value::from("INTERNAL"))
         );
+    }
+
+    #[test]
+    fn long_values_are_not_echoed() {
+        assert_eq!(quoted("abc"), "\"abc\"");
+        assert_eq!(quoted(&"x".repeat(1000)), "The value of 1000 characters");
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub enum EventKind {
         device_id: Uuid,
         command: DeviceCommand,
     },
+    /// These tokens were revoked, logged out or replaced: every node closes the WebSockets
+    /// opened with them (never sent to clients).
+    TokensRevoked { token_ids: Vec<Uuid> },
     /// A simulated-network action, for the node running the device (sim mode only).
     Sim {
         device_id: Uuid,
@@ -352,6 +355,14 @@ impl Event {
         }
     }
 
+    /// Every node closes the WebSockets opened with these tokens.
+    pub fn tokens_revoked(owner: UserId, token_ids: Vec<Uuid>) -> Self {
+        Self {
+            user_id: owner.0,
+            kind: EventKind::TokensRevoked { token_ids },
+        }
+    }
+
     pub fn command(owner: UserId, device_id: DeviceId, command: DeviceCommand) -> Self {
         Self {
             user_id: owner.0,
@@ -386,7 +397,8 @@ impl Event {
             | EventKind::InboxChanged { device_id, .. } => Some(*device_id),
             EventKind::UserUpdated
             | EventKind::OutboxChanged { .. }
-            | EventKind::SimClockAdvanced { .. } => None,
+            | EventKind::SimClockAdvanced { .. }
+            | EventKind::TokensRevoked { .. } => None,
         }
     }
 }

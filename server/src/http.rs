@@ -1,18 +1,17 @@
-//! The HTTP surface: GraphQL (POST + GraphiQL on GET), graphql-ws, health, metrics, the SPA
-//! (`spa.rs`).
+//! The HTTP surface: GraphQL (POST, GraphiQL on GET), graphql-ws, health, the SPA (`spa.rs`);
+//! metrics on a listener of their own.
 
-use std::{net::SocketAddr, time::Duration};
+mod ws;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use async_graphql::{
-    http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS},
-    Data, ErrorExtensionValues, Executor, Value,
-};
-use async_graphql_axum::{
-    rejection::GraphQLRejection, GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket,
+    http::{GraphiQLSource, MultipartOptions},
+    ErrorExtensionValues, Executor, Value,
 };
 use axum::{
     body::Body,
-    extract::{ConnectInfo, MatchedPath, Request, State, WebSocketUpgrade},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{Html, IntoResponse, Response},
@@ -25,13 +24,15 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 
+pub use self::ws::LiveSockets;
 use crate::{
     auth::{self, accounts, AuthState},
     error::{AppError, ErrorCode},
-    graphql::{AppSchema, ClientIp},
+    graphql::{limits::ExecutionStarted, AppSchema, ClientIp},
     state::AppState,
 };
 
@@ -39,22 +40,46 @@ use crate::{
 pub struct HttpState {
     pub app: AppState,
     pub schema: AppSchema,
+    /// The authenticated WebSockets open on this node.
+    pub sockets: Arc<LiveSockets>,
 }
+
+/// The page policy: scripts, styles and connections from this origin only, no inline script,
+/// no plugins, and no framing by other sites.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// GraphiQL (on only when `WAFLEET_GRAPHIQL=on`, or with the simulated network) loads its
+/// scripts and styles from a public CDN and starts with an inline script.
+const GRAPHIQL_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https:; \
+     font-src 'self' data: https://unpkg.com; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'";
+
+/// Multipart GraphQL requests must carry one of these headers. A browser sends a custom header
+/// only after a CORS preflight, which this server never grants to other origins, so a foreign
+/// page cannot post a form or an upload here.
+pub const PREFLIGHT_HEADERS: [&str; 2] = ["x-wafleet-csrf", "apollo-require-preflight"];
 
 pub fn router(state: HttpState) -> Router {
     let body_limit = state.app.config.body_limit_bytes();
+    let json_limit = state.app.config.json_body_limit_bytes();
     let web_dir = state.app.config.web_dir.clone();
     let graphql = Router::new()
         .route("/graphql", get(graphiql).post(graphql_http))
-        .route("/graphql/ws", get(graphql_ws))
+        .route("/graphql/ws", get(ws::graphql_ws))
         .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(middleware::from_fn_with_state(body_limit, reject_oversized));
+        .layer(middleware::from_fn_with_state(
+            (json_limit, body_limit),
+            reject_oversized,
+        ));
     let mut router = Router::new()
         .merge(graphql)
         .route("/media/{reference}", get(media))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
+        .route("/readyz", get(readyz));
     router = match web_dir {
         Some(dir) => router.fallback_service(crate::spa::router(&dir)),
         None => router.fallback(spa_missing),
@@ -64,6 +89,22 @@ pub fn router(state: HttpState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -87,18 +128,41 @@ pub fn router(state: HttpState) -> Router {
         .with_state(state)
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("wafleet GraphiQL")
-            .finish(),
+/// The router of the metrics listener (`WAFLEET_METRICS_BIND`), apart from the API.
+pub fn metrics_router(state: HttpState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn graphiql(State(state): State<HttpState>) -> Response {
+    if !state.app.config.graphiql {
+        return (
+            StatusCode::NOT_FOUND,
+            "GraphiQL is off on this server (WAFLEET_GRAPHIQL=on turns it on). Send queries as POST.",
+        )
+            .into_response();
+    }
+    let page = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql/ws")
+        .title("wafleet GraphiQL")
+        .finish();
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(GRAPHIQL_POLICY),
+        )],
+        Html(page),
     )
+        .into_response()
 }
 
 /// Resolves the bearer token of a request or WebSocket connection.
-async fn resolve_auth(app: &AppState, authorization: Option<&str>) -> Result<AuthState, AppError> {
+pub(crate) async fn resolve_auth(
+    app: &AppState,
+    authorization: Option<&str>,
+) -> Result<AuthState, AppError> {
     let Some(header) = authorization else {
         return Ok(AuthState::Anonymous);
     };
@@ -111,25 +175,131 @@ async fn resolve_auth(app: &AppState, authorization: Option<&str>) -> Result<Aut
     })
 }
 
+/// How a client asked for its response to be written (the `Accept` header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseFormat {
+    /// `application/graphql-response+json`: 4xx when the request did not parse or validate.
+    GraphQLResponseJson,
+    /// `application/json` (or no preference): always 200 for a well-formed request.
+    Json,
+}
+
+impl ResponseFormat {
+    fn of(headers: &HeaderMap) -> Self {
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if accept.contains("application/graphql-response+json") {
+            Self::GraphQLResponseJson
+        } else {
+            Self::Json
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQLResponseJson => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// What a GraphQL POST may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Multipart,
+}
+
+/// Only JSON, or multipart with a preflight-forcing header: the content types of HTML forms
+/// (`text/plain`, `application/x-www-form-urlencoded`, and `multipart/form-data` without the
+/// header) are what other sites can post here without asking.
+fn body_kind(headers: &HeaderMap) -> Result<BodyKind, (StatusCode, &'static str)> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(BodyKind::Json),
+        "multipart/form-data" => {
+            if PREFLIGHT_HEADERS.iter().any(|h| headers.contains_key(*h)) {
+                Ok(BodyKind::Multipart)
+            } else {
+                Err((
+                    StatusCode::BAD_REQUEST,
+                    "Uploads must carry the header x-wafleet-csrf (or apollo-require-preflight).",
+                ))
+            }
+        }
+        _ => Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send GraphQL requests as application/json (or multipart/form-data for uploads).",
+        )),
+    }
+}
+
 async fn graphql_http(
     State(state): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    request: Request,
 ) -> Response {
-    let request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => {
-            let message = format!(
-                "The request is not a valid GraphQL request: {}",
-                rejection.0
-            );
+    let headers = request.headers().clone();
+    let format = ResponseFormat::of(&headers);
+    let kind = match body_kind(&headers) {
+        Ok(kind) => kind,
+        Err((status, message)) => {
+            return error_response(&state, status, ErrorCode::BadUserInput, message)
+        }
+    };
+    let config = &state.app.config;
+    let limit = match kind {
+        BodyKind::Json => config.json_body_limit_bytes(),
+        BodyKind::Multipart => config.body_limit_bytes(),
+    };
+    let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
+        return error_response(
+            &state,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            &too_large(limit),
+        );
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let options = MultipartOptions::default().max_file_size(config.upload_max_bytes);
+    let request = match async_graphql::http::receive_body(content_type, &body[..], options).await {
+        Ok(request) if request.uploads.len() > 1 => {
             return error_response(
                 &state,
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadUserInput,
-                &message,
-            );
+                "Send at most one file per request.",
+            )
+        }
+        Ok(request) => request,
+        Err(err) => {
+            let status = match err {
+                async_graphql::ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let message = match err {
+                async_graphql::ParseRequestError::UnsupportedBatch => {
+                    "Batch requests are not supported.".to_owned()
+                }
+                async_graphql::ParseRequestError::PayloadTooLarge => too_large(limit),
+                other => format!("The request is not a valid GraphQL request: {other}"),
+            };
+            return error_response(&state, status, ErrorCode::BadUserInput, &message);
         }
     };
     let authorization = headers
@@ -147,7 +317,11 @@ async fn graphql_http(
             );
         }
     };
-    let request = request.data(auth).data(ClientIp(Some(peer.ip())));
+    let started = ExecutionStarted::default();
+    let request = request
+        .data(auth)
+        .data(ClientIp(Some(peer.ip())))
+        .data(started.clone());
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         // Errors raised before resolvers run (syntax, validation, depth and complexity limits,
@@ -164,7 +338,43 @@ async fn graphql_http(
         };
         state.app.metrics.record_graphql_error(&code);
     }
-    GraphQLResponse::from(response).into_response()
+    graphql_response(response, format, started.get())
+}
+
+/// Writes a GraphQL response in the format the client asked for. A request that never started
+/// executing (it did not parse or validate) has no `data` and, for
+/// `application/graphql-response+json`, a 400.
+fn graphql_response(
+    response: async_graphql::Response,
+    format: ResponseFormat,
+    executed: bool,
+) -> Response {
+    let extra_headers = response.http_headers.clone();
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let status = if executed || format == ResponseFormat::Json {
+        StatusCode::OK
+    } else {
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        StatusCode::BAD_REQUEST
+    };
+    let mut http = (status, Json(body)).into_response();
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, format.content_type());
+    http.headers_mut().extend(extra_headers);
+    http
+}
+
+fn too_large(limit: usize) -> String {
+    if limit >= 1024 * 1024 {
+        format!(
+            "The request body is too large (limit {} MB).",
+            limit / (1024 * 1024)
+        )
+    } else {
+        format!("The request body is too large (limit {} KB).", limit / 1024)
+    }
 }
 
 fn error_response(
@@ -178,60 +388,41 @@ fn error_response(
 }
 
 fn graphql_error_body(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     (status, Json(body)).into_response()
 }
 
-/// Refuses a body announced as too large before reading it, with a GraphQL-shaped error.
-async fn reject_oversized(State(limit): State<usize>, request: Request, next: Next) -> Response {
+/// Refuses a body announced as too large before reading it, with a GraphQL-shaped error: the
+/// upload limit for multipart requests, the much smaller JSON limit for everything else.
+async fn reject_oversized(
+    State((json_limit, upload_limit)): State<(usize, usize)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    let limit = if multipart { upload_limit } else { json_limit };
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if announced.is_some_and(|len| len > limit) {
-        let message = format!(
-            "The request body is too large (limit {} MB).",
-            limit / (1024 * 1024)
-        );
         return graphql_error_body(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::BadUserInput,
-            &message,
+            &too_large(limit),
         );
     }
     next.run(request).await
-}
-
-async fn graphql_ws(
-    State(state): State<HttpState>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let app = state.app.clone();
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload
-                        .get("authorization")
-                        .or_else(|| payload.get("Authorization"))
-                        .and_then(|v| v.as_str());
-                    match resolve_auth(&app, authorization).await? {
-                        AuthState::Authenticated(viewer) => {
-                            let mut data = Data::default();
-                            data.insert(AuthState::Authenticated(viewer));
-                            Ok(data)
-                        }
-                        other => Err(other.viewer().err().map(Into::into).unwrap_or_else(|| {
-                            async_graphql::Error::new("Authentication required")
-                        })),
-                    }
-                })
-                .serve()
-        })
-        .into_response()
 }
 
 /// A stored image, only for the owner of a message or outbox row that uses it.

@@ -82,8 +82,12 @@ async fn run() -> anyhow::Result<()> {
                 .context("reading the password")?;
             let account = NewAccount {
                 email: Email::parse(&email).map_err(|e| anyhow::anyhow!(e.message()))?,
-                password: Password::parse(password.trim_end_matches(['\r', '\n']))
-                    .map_err(|e| anyhow::anyhow!(e.message()))?,
+                password: Password::for_account(
+                    password.trim_end_matches(['\r', '\n']),
+                    &email,
+                    &full_name,
+                )
+                .map_err(|e| anyhow::anyhow!(e.message()))?,
                 full_name: FullName::parse(&full_name).map_err(|e| anyhow::anyhow!(e.message()))?,
                 time_zone: None,
                 default_country: None,

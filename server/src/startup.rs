@@ -36,6 +36,8 @@ use crate::{
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `/metrics`, on `WAFLEET_METRICS_BIND` when it is set.
+    metrics: Option<(TcpListener, axum::Router)>,
     pub state: AppState,
     pub workers: Arc<Workers>,
 }
@@ -145,6 +147,14 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("WAFLEET_BIND: cannot listen on {}", config.bind))?;
+        let metrics_listener = match config.metrics_bind {
+            Some(bind) => Some(
+                TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("WAFLEET_METRICS_BIND: cannot listen on {bind}"))?,
+            ),
+            None => None,
+        };
         let sim = config.whatsapp == WhatsAppMode::Sim;
         let sim_clock = if sim {
             let offset = crate::clock::stored_offset(&db)
@@ -214,6 +224,8 @@ impl Application {
             node_id.clone(),
         );
         tasks.push(tokio::spawn(supervisor.clone().run()).abort_handle());
+        let (sockets, sockets_task) = http::LiveSockets::start(state.clone());
+        tasks.push(sockets_task);
         let workers = Arc::new(Workers {
             supervisor,
             dispatcher,
@@ -221,13 +233,17 @@ impl Application {
             node_id,
         });
         let schema = graphql::build_schema(state.clone(), sim);
-        let router = http::router(http::HttpState {
+        let http_state = http::HttpState {
             app: state.clone(),
             schema,
-        });
+            sockets,
+        };
+        let metrics = metrics_listener.map(|l| (l, http::metrics_router(http_state.clone())));
+        let router = http::router(http_state);
         Ok(Self {
             listener,
             router,
+            metrics,
             state,
             workers,
         })
@@ -239,11 +255,37 @@ impl Application {
             .unwrap_or_else(|_| self.state.config.bind)
     }
 
+    /// Where `/metrics` is served, when `WAFLEET_METRICS_BIND` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
     /// Serves until `shutdown` completes, then lets requests in flight finish.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let stopping = tokio_util::sync::CancellationToken::new();
+        if let Some((listener, router)) = self.metrics {
+            let stopped = stopping.clone().cancelled_owned();
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            });
+        }
+        let shutdown = {
+            let stopping = stopping.clone();
+            async move {
+                shutdown.await;
+                stopping.cancel();
+            }
+        };
         let served = axum::serve(
             self.listener,
             self.router

@@ -1,16 +1,20 @@
 //! Account commands: sign up, log in/out, profile, API tokens, and token authentication.
 
-use std::{net::IpAddr, time::Duration};
+use std::{collections::HashSet, net::IpAddr, time::Duration};
 
 use chrono::Utc;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{password, rate_limit::FailureCounter, tokens, Viewer};
+use super::{
+    password,
+    rate_limit::{Attempts, FailureCounter},
+    tokens, Viewer,
+};
 use crate::{
     domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
@@ -39,8 +43,20 @@ pub struct NewAccount {
 
 /// Login throttling settings.
 pub struct LoginPolicy {
+    /// Attempts per (email, IP address) in a window that did not succeed.
     pub max_failures: u32,
+    /// Attempts from one IP address in a window, whatever the email, that did not succeed.
+    pub max_failures_per_ip: u32,
     pub window: Duration,
+}
+
+impl LoginPolicy {
+    fn refusal(&self, limit: u32, attempts: Attempts) -> Option<AppError> {
+        (attempts.count > limit).then(|| AppError::RateLimited {
+            // Rounded up: a client that waits this long is let in.
+            retry_after_seconds: attempts.window_left.as_millis().div_ceil(1000).max(1) as u64,
+        })
+    }
 }
 
 /// Creates a user and a first session.
@@ -89,8 +105,12 @@ fn email_taken() -> AppError {
     AppError::Conflict("An account with this email already exists. Log in instead.".into())
 }
 
-/// Checks the password and opens a session. Failures are counted per (email, IP) and refused
-/// with `RATE_LIMITED` past the policy's limit.
+/// Checks the password and opens a session.
+///
+/// Every attempt is counted before the password is checked — per (email, IP address) and per
+/// IP address across emails, against password spraying — and refused with `RATE_LIMITED` past
+/// the policy's limits; a success takes its attempts back. Failures and refusals are logged with
+/// a hash of the email, never the email itself.
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     db: &DatabaseConnection,
@@ -102,11 +122,22 @@ pub async fn log_in(
     client_ip: Option<IpAddr>,
 ) -> AppResult<(users::Model, String)> {
     let email = email.trim().to_lowercase();
-    let throttle_key = throttle_key(&email, client_ip);
-    if failures.failures(&throttle_key).await? >= policy.max_failures {
-        return Err(AppError::RateLimited {
-            retry_after_seconds: policy.window.as_secs(),
-        });
+    let email_key = throttle_key(&email, client_ip);
+    let ip_key = ip_throttle_key(client_ip);
+    let per_email = failures.attempt(&email_key, policy.window).await?;
+    let per_ip = failures.attempt(&ip_key, policy.window).await?;
+    let refusal = policy
+        .refusal(policy.max_failures, per_email)
+        .or_else(|| policy.refusal(policy.max_failures_per_ip, per_ip));
+    if let Some(refusal) = refusal {
+        tracing::warn!(
+            email.hash = %email_hash(&email),
+            client.ip = ?client_ip,
+            attempts.email = per_email.count,
+            attempts.ip = per_ip.count,
+            "login refused: too many attempts"
+        );
+        return Err(refusal);
     }
     let user = users::Entity::find()
         .filter(users::Column::Email.eq(&email))
@@ -119,14 +150,18 @@ pub async fn log_in(
     .await?;
     let user = match (ok, user) {
         (true, Some(user)) => user,
-        _ => {
-            failures
-                .record_failure(&throttle_key, policy.window)
-                .await?;
+        (_, user) => {
+            tracing::warn!(
+                user.id = ?user.map(|u| u.id),
+                email.hash = %email_hash(&email),
+                client.ip = ?client_ip,
+                "login failed: wrong email or password"
+            );
             return Err(AppError::Unauthenticated("Wrong email or password."));
         }
     };
-    failures.reset(&throttle_key).await?;
+    failures.reset(&email_key).await?;
+    failures.forgive(&ip_key).await?;
     let now = Utc::now();
     api_tokens::Entity::delete_many()
         .filter(api_tokens::Column::UserId.eq(user.id))
@@ -148,6 +183,17 @@ pub async fn log_in(
 fn throttle_key(email: &str, ip: Option<IpAddr>) -> String {
     let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
     hex::encode(Sha256::digest(format!("{email}\n{ip}").as_bytes()))
+}
+
+fn ip_throttle_key(ip: Option<IpAddr>) -> String {
+    let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
+    format!("ip:{}", hex::encode(Sha256::digest(ip.as_bytes())))
+}
+
+/// What the log says instead of an email: enough to tell attempts on one account apart.
+fn email_hash(email: &str) -> String {
+    let digest = hex::encode(Sha256::digest(email.as_bytes()));
+    digest.get(..16).unwrap_or(&digest).to_owned()
 }
 
 async fn issue_session(db: &DatabaseConnection, user_id: Uuid, ttl: Duration) -> AppResult<String> {
@@ -196,7 +242,35 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Opt
     Ok(Some(Viewer {
         user_id: UserId(row.user_id),
         token_id: row.id,
+        expires_at: row.expires_at,
     }))
+}
+
+/// The tokens among `ids` that still exist and have not expired.
+pub async fn active_tokens(db: &DatabaseConnection, ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
+    let now = Utc::now();
+    let mut active = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<Uuid> = api_tokens::Entity::find()
+            .select_only()
+            .column(api_tokens::Column::Id)
+            .filter(api_tokens::Column::Id.is_in(chunk.iter().copied()))
+            .filter(
+                Condition::any()
+                    .add(api_tokens::Column::ExpiresAt.is_null())
+                    .add(api_tokens::Column::ExpiresAt.gt(now)),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        active.extend(found);
+    }
+    Ok(active)
+}
+
+/// Whether a token still exists and has not expired.
+pub async fn token_is_active(db: &DatabaseConnection, id: Uuid) -> AppResult<bool> {
+    Ok(active_tokens(db, &[id]).await?.contains(&id))
 }
 
 /// Ends the session (or revokes the API token) the caller authenticated with.
@@ -204,7 +278,74 @@ pub async fn log_out(db: &DatabaseConnection, viewer: Viewer) -> AppResult<()> {
     api_tokens::Entity::delete_by_id(viewer.token_id)
         .exec(db)
         .await?;
+    tracing::info!(user.id = %viewer.user_id, "user logged out");
     Ok(())
+}
+
+/// Ends every login session of the user except the one of `viewer`; returns their token ids.
+/// API tokens are not sessions and stay.
+pub async fn log_out_other_sessions(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+) -> AppResult<Vec<Uuid>> {
+    let ended: Vec<Uuid> = api_tokens::Entity::find()
+        .select_only()
+        .column(api_tokens::Column::Id)
+        .filter(api_tokens::Column::UserId.eq(viewer.user_id.0))
+        .filter(api_tokens::Column::Kind.eq(KIND_SESSION))
+        .filter(api_tokens::Column::Id.ne(viewer.token_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in ended.chunks(500) {
+        api_tokens::Entity::delete_many()
+            .filter(api_tokens::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    tracing::info!(user.id = %viewer.user_id, sessions = ended.len(), "other sessions ended");
+    Ok(ended)
+}
+
+/// Changes the password after checking the current one, and ends every other session.
+/// Wrong current passwords are throttled like logins, per user.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    failures: &dyn FailureCounter,
+    policy: &LoginPolicy,
+    viewer: Viewer,
+    current: &str,
+    new_password: &str,
+) -> AppResult<Vec<Uuid>> {
+    let key = format!("password:{}", viewer.user_id);
+    let attempts = failures.attempt(&key, policy.window).await?;
+    if let Some(refusal) = policy.refusal(policy.max_failures, attempts) {
+        tracing::warn!(user.id = %viewer.user_id, "password change refused: too many attempts");
+        return Err(refusal);
+    }
+    let user = find_user(db, viewer.user_id).await?;
+    if !password::verify(current, Some(user.password_hash.clone())).await? {
+        tracing::warn!(user.id = %viewer.user_id, "password change failed: wrong current password");
+        // Not UNAUTHENTICATED: the session itself is fine.
+        return Err(AppError::validation("The current password is wrong."));
+    }
+    if current == new_password {
+        return Err(AppError::validation(
+            "The new password is the current one; choose another.",
+        ));
+    }
+    let new_password = Password::for_account(new_password, &user.email, &user.full_name)?;
+    let password_hash = password::hash(&new_password).await?;
+    users::ActiveModel {
+        password_hash: Set(password_hash),
+        updated_at: Set(Utc::now()),
+        ..users::ActiveModel::from(user)
+    }
+    .update(db)
+    .await?;
+    failures.reset(&key).await?;
+    tracing::info!(user.id = %viewer.user_id, "password changed");
+    log_out_other_sessions(db, viewer).await
 }
 
 pub async fn find_user(db: &DatabaseConnection, user_id: UserId) -> AppResult<users::Model> {

@@ -16,6 +16,8 @@ pub struct Viewer {
     pub user_id: UserId,
     /// The token the caller presented (a session or an API token).
     pub token_id: Uuid,
+    /// When that token stops working (`None`: API tokens, until revoked).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What a request carried, resolved before the operation runs.

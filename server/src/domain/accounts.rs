@@ -33,32 +33,40 @@ impl Email {
     }
 }
 
-/// A password good enough to store: 10 to 128 characters, not one repeated character, not a
-/// well-known password.
+/// A password good enough to store: 10 to 128 characters that zxcvbn (Dropbox's strength
+/// estimator: dictionaries, keyboard patterns, repeats, sequences, dates) rates hard to guess,
+/// and — for an account — not the email or name or built from them.
 pub struct Password(String);
 
 const MIN_PASSWORD: usize = 10;
 const MAX_PASSWORD: usize = 128;
-const COMMON_PASSWORDS: &[&str] = &[
-    "1234567890",
-    "12345678910",
-    "0123456789",
-    "password123",
-    "password1234",
-    "qwertyuiop",
-    "1q2w3e4r5t",
-    "iloveyou123",
-    "administrator",
-    "letmein1234",
-    "passwordpassword",
-    "abcdefghij",
-    "qwerty12345",
-    "welcome123",
-    "changeme123",
-];
+/// zxcvbn's score 3 of 4: "safely unguessable", about 10^8 guesses or more.
+const MIN_STRENGTH: u8 = 3;
 
 impl Password {
+    /// Checks a password on its own (no account to compare it with).
     pub fn parse(raw: &str) -> Result<Self, AppError> {
+        Self::check(raw, &[])
+    }
+
+    /// Checks a password for the account of `email` and `full_name`.
+    pub fn for_account(raw: &str, email: &str, full_name: &str) -> Result<Self, AppError> {
+        let email = email.trim().to_lowercase();
+        let local = email.split('@').next().unwrap_or_default().to_owned();
+        let lowered = raw.to_lowercase();
+        let built_from_email =
+            lowered.contains(&email) || (local.chars().count() >= 4 && lowered.contains(&local));
+        if built_from_email {
+            return Err(AppError::validation(
+                "Password is too weak: it must not be your email address or contain it.",
+            ));
+        }
+        let mut inputs = vec![email.as_str(), local.as_str()];
+        inputs.extend(full_name.split_whitespace());
+        Self::check(raw, &inputs)
+    }
+
+    fn check(raw: &str, user_inputs: &[&str]) -> Result<Self, AppError> {
         let length = raw.chars().count();
         if length < MIN_PASSWORD {
             return Err(AppError::validation(format!(
@@ -70,14 +78,16 @@ impl Password {
                 "Password is too long: use at most {MAX_PASSWORD} characters."
             )));
         }
-        let mut chars = raw.chars();
-        let first = chars.next();
-        if chars.all(|c| Some(c) == first)
-            || COMMON_PASSWORDS.contains(&raw.to_lowercase().as_str())
-        {
-            return Err(AppError::validation(
-                "Password is too weak: it is too easy to guess. Pick something longer or less common.",
-            ));
+        let strength = zxcvbn::zxcvbn(raw, user_inputs);
+        if u8::from(strength.score()) < MIN_STRENGTH {
+            let hint = strength
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
+            return Err(AppError::validation(format!(
+                "Password is too weak: it is too easy to guess{hint}. Add words or use a longer, less common phrase."
+            )));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -128,7 +138,8 @@ impl TimeZoneName {
             .map(|tz| Self(tz.name().to_owned()))
             .map_err(|_| {
                 AppError::validation(format!(
-                    "{raw:?} is not a known time zone; use a name like Asia/Kuala_Lumpur."
+                    "{} is not a known time zone; use a name like Asia/Kuala_Lumpur.",
+                    crate::error::quoted(raw)
                 ))
             })
     }
@@ -185,12 +196,38 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_rejected() {
-        for weak in ["short", "aaaaaaaaaaaa", "password123", "1234567890"] {
+        // The first four were accepted before zxcvbn (found by the security probe).
+        for weak in [
+            "password12",
+            "qwerty123456",
+            "          a",
+            "abcabcabca",
+            "short",
+            "aaaaaaaaaaaa",
+            "password123",
+            "1234567890",
+        ] {
             let err = Password::parse(weak).unwrap_err();
             assert!(err.message().contains("too weak"), "{weak}");
         }
         assert!(Password::parse(&"x".repeat(129)).is_err());
         assert!(Password::parse("plum-orchard-42").is_ok());
+        assert!(Password::parse("teal-harbor-42-lantern").is_ok());
+    }
+
+    #[test]
+    fn a_password_must_not_be_built_from_the_account() {
+        let email = "ana.lima@example.com";
+        for weak in [
+            "ana.lima@example.com",
+            "Ana.Lima@Example.com!",
+            "ana.lima2024!!",
+            "ana.lima@example.com1",
+        ] {
+            let err = Password::for_account(weak, email, "Ana Lima").unwrap_err();
+            assert!(err.message().contains("too weak"), "{weak}");
+        }
+        assert!(Password::for_account("plum-orchard-42", email, "Ana Lima").is_ok());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     auth::accounts::phone_country,
-    entities::{device_status_changes, devices},
+    entities::{device_status_changes, devices, users},
     ephemeral::Ephemeral,
     error::{AppError, AppResult},
     events::{self, DeviceCommand, Event, EventKind},
@@ -107,8 +107,37 @@ pub struct NewDevice {
 }
 
 /// Creates a device in PAIRING.
-pub async fn create(
+/// Creates a device unless its owner already has `cap` of them. The count is taken under a
+/// lock on the owner's row (SQLite runs one writer at a time anyway), so parallel adds cannot
+/// pass the cap together.
+pub async fn create_within_cap(
     db: &DatabaseConnection,
+    owner: UserId,
+    new: NewDevice,
+    cap: u64,
+) -> AppResult<devices::Model> {
+    let txn = db.begin().await?;
+    users::Entity::find_by_id(owner.0)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("User"))?;
+    let owned = devices::Entity::find()
+        .filter(devices::Column::UserId.eq(owner.0))
+        .count(&txn)
+        .await?;
+    if owned >= cap {
+        return Err(AppError::Conflict(format!(
+            "You have {owned} devices, the most one account may have ({cap}). Delete one first."
+        )));
+    }
+    let device = create(&txn, owner, new).await?;
+    txn.commit().await?;
+    Ok(device)
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
     owner: UserId,
     new: NewDevice,
 ) -> AppResult<devices::Model> {
@@ -530,7 +559,7 @@ const DEVICE_ANSWER: Duration = Duration::from_secs(10);
 /// the event bus.
 #[tracing::instrument(name = "devices.add", skip_all, fields(user.id = %owner))]
 pub async fn add(ports: Ports<'_>, owner: UserId, new: NewDevice) -> AppResult<devices::Model> {
-    let device = create(ports.db, owner, new).await?;
+    let device = create_within_cap(ports.db, owner, new, ports.config.max_devices_per_user).await?;
     ports.events.publish(Event::device_changed(&device)).await;
     events::send_command(
         ports.events,

@@ -31,6 +31,12 @@ use crate::{
 };
 
 use super::Ports;
+/// Longest inbound text or caption kept, in characters (WhatsApp's own limit); longer ones are
+/// cut to it, the message is kept.
+pub const MAX_INBOUND_TEXT: usize = 65_536;
+/// The columns' limits: sender and chat names, WhatsApp message ids.
+const MAX_NAME: usize = 200;
+const MAX_MESSAGE_ID: usize = 100;
 
 /// 2000-01-01T00:00:00Z.
 const YEAR_2000: i64 = 946_684_800;
@@ -66,6 +72,61 @@ pub struct Incoming {
     pub caption: Option<String>,
     /// As reported: seconds or milliseconds.
     pub timestamp: i64,
+}
+
+/// Text as the database can store it and a person can read it: no NUL (PostgreSQL cannot store
+/// it) or other control characters except line breaks and tabs, at most `max` characters.
+pub fn clean_text(raw: &str, max: usize) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .take(max)
+        .collect()
+}
+
+/// A name on one line: no control characters or bidirectional overrides (which can make a name
+/// read backwards), whitespace runs as one space, at most `max` characters; `None` when nothing
+/// is left.
+pub fn clean_name(raw: &str, max: usize) -> Option<String> {
+    let visible: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    let name: String = visible
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// A message id that fits its column: an over-long one becomes a hash of itself, so it stays
+/// unique and the same on every redelivery.
+fn storable_id(id: String) -> String {
+    if id.len() <= MAX_MESSAGE_ID && !id.chars().any(char::is_control) {
+        return id;
+    }
+    use sha2::{Digest, Sha256};
+    format!("H{}", hex::encode(Sha256::digest(id.as_bytes())))
+}
+
+impl Incoming {
+    /// The message as it can be stored, whatever the network sent: nothing is dropped for its
+    /// content.
+    pub fn cleaned(self) -> Self {
+        Self {
+            id: storable_id(self.id),
+            sender_name: self
+                .sender_name
+                .as_deref()
+                .and_then(|name| clean_name(name, MAX_NAME)),
+            text: self.text.map(|t| clean_text(&t, MAX_INBOUND_TEXT)),
+            caption: self.caption.map(|c| clean_text(&c, MAX_INBOUND_TEXT)),
+            ..self
+        }
+    }
 }
 
 /// What an ingest changed.
@@ -147,6 +208,7 @@ pub async fn ingest(
     options: &IngestOptions,
 ) -> AppResult<Ingested> {
     let now = Utc::now().timestamp();
+    let incoming: Vec<Incoming> = incoming.into_iter().map(Incoming::cleaned).collect();
     let txn = db.begin().await?;
     // LIDs: learn from senders that came with their phone, then resolve.
     let learned: Vec<(Jid, Jid)> = incoming
@@ -251,7 +313,9 @@ pub async fn ingest(
             &txn,
             device_id,
             &chat_jid,
-            names.get(&chat_jid).cloned(),
+            names
+                .get(&chat_jid)
+                .and_then(|name| clean_name(name, MAX_NAME)),
             if options.count_unread { unread } else { 0 },
         )
         .await?;
@@ -260,6 +324,32 @@ pub async fn ingest(
     }
     txn.commit().await?;
     Ok(result)
+}
+
+/// The thread message of one of the user's outbox rows.
+pub async fn message_for_outbox(
+    db: &DatabaseConnection,
+    user: crate::types::ids::UserId,
+    outbox_id: i64,
+) -> AppResult<messages::Model> {
+    let message = messages::Entity::find()
+        .filter(messages::Column::OutboxId.eq(outbox_id))
+        .one(db)
+        .await?;
+    let owned = match &message {
+        Some(message) => crate::entities::devices::Entity::find_by_id(message.device_id)
+            .filter(crate::entities::devices::Column::UserId.eq(user.0))
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    match message {
+        Some(message) if owned => Ok(message),
+        _ => Err(crate::error::AppError::Conflict(format!(
+            "This request was sent already (outbox message {outbox_id}); its chat no longer shows it."
+        ))),
+    }
 }
 
 /// Deletes all but the newest `keep` messages of a chat; returns the ids kept.
@@ -802,6 +892,27 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_780_000_000;
+
+    #[test]
+    fn inbound_content_is_made_storable_not_dropped() {
+        assert_eq!(clean_text("a\u{0}b\r\nc\td\u{1b}[31m", 100), "ab\nc\td[31m");
+        assert_eq!(clean_text(&"x".repeat(10), 4), "xxxx");
+        assert_eq!(
+            clean_name(" Ana\u{0}\n Lima\u{202E}nomis ", 200).as_deref(),
+            Some("Ana Limanomis")
+        );
+        assert_eq!(clean_name("\u{0}\u{202E} ", 200), None);
+        assert_eq!(
+            clean_name(&"n".repeat(1_000_000), 200).map(|n| n.len()),
+            Some(200)
+        );
+        let short = storable_id("3EB0AAA".into());
+        assert_eq!(short, "3EB0AAA");
+        let long = storable_id("A".repeat(500));
+        assert!(long.len() <= MAX_MESSAGE_ID);
+        assert_eq!(long, storable_id("A".repeat(500)));
+        assert_ne!(long, storable_id("A".repeat(501)));
+    }
 
     #[test]
     fn timestamps_are_normalised() {

@@ -1,6 +1,7 @@
 //! Business rules, one module per area. Nothing here knows GraphQL or HTTP.
 pub mod accounts;
 pub mod devices;
+pub mod idempotency;
 pub mod inbox;
 pub mod outbox;
 pub mod pagination;

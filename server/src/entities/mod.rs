@@ -6,6 +6,7 @@ pub mod devices;
 pub mod enums;
 pub mod lid_pn_mappings;
 pub mod outbox_counters;
+pub mod send_idempotency_keys;
 pub mod sim_clock;
 pub mod sim_sent_messages;
 pub mod users;

@@ -9,7 +9,8 @@ use crate::{
     auth::accounts::{self, LoginPolicy, NewAccount, ProfileUpdate},
     domain::accounts::{Email, FullName, Password, TimeZoneName, TokenName},
     entities::{api_tokens, users},
-    events::EventKind,
+    events::{Event, EventKind, EventPublisher},
+    state::AppState,
     types::{
         ids::{ApiTokenId, UserId},
         phone::Country,
@@ -107,7 +108,7 @@ pub struct CreatedApiToken {
 pub struct SignUpInput {
     /// The login name; unique (letter case does not count).
     email: String,
-    /// At least 10 characters, not a well-known password.
+    /// At least 10 characters, hard to guess, not built from the email.
     password: String,
     /// The name shown in the dashboard.
     full_name: String,
@@ -116,6 +117,15 @@ pub struct SignUpInput {
     /// ISO 3166-1 alpha-2 country for reading national-form phone numbers (the SPA derives it
     /// from the browser's time zone); default none.
     default_country: Option<String>,
+}
+
+/// A new password for the signed-in user.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// The password in use now.
+    current_password: String,
+    /// At least 10 characters, hard to guess, not built from your email.
+    new_password: String,
 }
 
 /// Credentials to log in with.
@@ -182,7 +192,7 @@ impl AccountMutation {
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> GqlResult<AuthPayload> {
         let account = NewAccount {
             email: Email::parse(&input.email)?,
-            password: Password::parse(&input.password)?,
+            password: Password::for_account(&input.password, &input.email, &input.full_name)?,
             full_name: FullName::parse(&input.full_name)?,
             time_zone: input
                 .time_zone
@@ -203,18 +213,15 @@ impl AccountMutation {
         })
     }
 
-    /// Opens a session. Repeated failures for one email from one address are throttled.
+    /// Opens a session. Attempts that fail are throttled per email and address, and per
+    /// address across emails; `RATE_LIMITED` carries `retryAfterSeconds`.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> GqlResult<AuthPayload> {
         let app = state(ctx);
         let ip = ctx.data_opt::<ClientIp>().and_then(|ip| ip.0);
-        let policy = LoginPolicy {
-            max_failures: app.config.login_max_failures,
-            window: app.config.login_window,
-        };
         let (user, token) = accounts::log_in(
             &app.db,
             app.login_failures.as_ref(),
-            &policy,
+            &login_policy(app),
             app.config.session_ttl,
             &input.email,
             &input.password,
@@ -227,11 +234,48 @@ impl AccountMutation {
         })
     }
 
-    /// Ends the current session (or revokes the API token used for this request).
+    /// Ends the current session (or revokes the API token used for this request). Its open
+    /// WebSockets close, on every node.
     async fn log_out(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let viewer = viewer(ctx)?;
-        accounts::log_out(&state(ctx).db, viewer).await?;
+        let app = state(ctx);
+        accounts::log_out(&app.db, viewer).await?;
+        publish_revoked(app, viewer.user_id, vec![viewer.token_id]).await;
         Ok(true)
+    }
+
+    /// Ends every other login session of yours (other browsers and devices); API tokens stay.
+    /// Returns how many sessions were ended.
+    async fn log_out_other_sessions(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let ended = accounts::log_out_other_sessions(&app.db, viewer).await?;
+        let count = ended.len();
+        publish_revoked(app, viewer.user_id, ended).await;
+        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    }
+
+    /// Changes your password after checking the current one, and ends every other login
+    /// session. Returns how many sessions were ended.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> GqlResult<i32> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let ended = accounts::change_password(
+            &app.db,
+            app.login_failures.as_ref(),
+            &login_policy(app),
+            viewer,
+            &input.current_password,
+            &input.new_password,
+        )
+        .await?;
+        let count = ended.len();
+        publish_revoked(app, viewer.user_id, ended).await;
+        Ok(i32::try_from(count).unwrap_or(i32::MAX))
     }
 
     /// Changes the signed-in user's name, time zone or default country.
@@ -274,14 +318,33 @@ impl AccountMutation {
         })
     }
 
-    /// Revokes an API token; requests using it fail from now on.
+    /// Revokes an API token; requests using it fail from now on and its open WebSockets close.
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiToken> {
         let viewer = viewer(ctx)?;
         let id = ApiTokenId::parse(&id)?;
-        Ok(ApiToken::from(
-            accounts::revoke_api_token(&state(ctx).db, viewer.user_id, id).await?,
-        ))
+        let app = state(ctx);
+        let row = accounts::revoke_api_token(&app.db, viewer.user_id, id).await?;
+        publish_revoked(app, viewer.user_id, vec![row.id]).await;
+        Ok(ApiToken::from(row))
     }
+}
+
+fn login_policy(app: &AppState) -> LoginPolicy {
+    LoginPolicy {
+        max_failures: app.config.login_max_failures,
+        max_failures_per_ip: app.config.login_max_failures_per_ip,
+        window: app.config.login_window,
+    }
+}
+
+/// Tells every node to close the WebSockets of tokens that no longer work.
+async fn publish_revoked(app: &AppState, user_id: UserId, token_ids: Vec<uuid::Uuid>) {
+    if token_ids.is_empty() {
+        return;
+    }
+    app.events
+        .publish(Event::tokens_revoked(user_id, token_ids))
+        .await;
 }
 
 #[derive(Default)]

@@ -362,7 +362,8 @@ pub struct DeviceMutation;
 
 #[Object]
 impl DeviceMutation {
-    /// Adds a device in PAIRING; its QR code arrives on `deviceEvents`.
+    /// Adds a device in PAIRING; its QR code arrives on `deviceEvents`. An account has at most
+    /// `WAFLEET_MAX_DEVICES_PER_USER` devices (CONFLICT past it).
     async fn add_device(&self, ctx: &Context<'_>, input: AddDeviceInput) -> GqlResult<Device> {
         let viewer = viewer(ctx)?;
         let new = NewDevice {

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod devices;
 pub mod inbox;
+pub mod limits;
 pub mod loaders;
 pub mod outbox;
 pub mod sim;
@@ -97,7 +98,7 @@ impl Executor for AppSchema {
 
 /// Nesting deeper than this is refused before execution (introspection needs about 13).
 pub const MAX_DEPTH: usize = 16;
-/// Total field cost of one operation.
+/// Total field cost of one operation (`limits` also counts `__typename` against it).
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S>
@@ -145,6 +146,9 @@ impl Extension for OperationSpan {
 }
 
 pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
+    let limits = limits::Limits {
+        timeout: state.config.request_timeout,
+    };
     // No cache: the loader only batches the loads of one moment, so it can serve every request.
     let devices = DataLoader::new(
         loaders::DeviceLoader {
@@ -165,6 +169,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 SimMutation::default(),
                 Subscription::default(),
             ))
+            .extension(limits)
             .data(state)
             .data(devices)
             .data(counts)
@@ -177,6 +182,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
                 Mutation::default(),
                 Subscription::default(),
             ))
+            .extension(limits)
             .data(state)
             .data(devices)
             .data(counts)

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     domain::{
+        idempotency::IdempotencyKey,
         outbox::{
             self,
             send::{self, Body, InboxSend, Recipient},
@@ -228,15 +229,23 @@ pub struct SendMessageInput {
     phone: Option<String>,
     /// The text; with an image it becomes the caption unless `caption` is given.
     text: Option<String>,
-    /// JPEG, PNG or WebP (checked by content), at most the configured upload size.
+    /// JPEG, PNG or WebP (decoded to check it), at most the configured upload size and 8192
+    /// pixels a side. One file per request.
     image: Option<Upload>,
     /// The image's caption.
     caption: Option<String>,
+    /// Any string (a UUID is a good choice) that identifies this request for 24 hours: a repeat
+    /// with the same key returns the first request's message and sends nothing.
+    idempotency_key: Option<String>,
 }
 
 fn parse_outbox_id(id: &ID) -> AppResult<i64> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::validation(format!("{:?} is not a valid message id.", id.as_str())))
+    id.parse::<i64>().map_err(|_| {
+        AppError::validation(format!(
+            "{} is not a valid message id.",
+            crate::error::quoted(id.as_str())
+        ))
+    })
 }
 
 fn parse_filter(input: OutboxFilterInput) -> AppResult<OutboxFilter> {
@@ -315,7 +324,9 @@ pub struct OutboxMutation;
 #[Object]
 impl OutboxMutation {
     /// Sends a text, or an image with an optional caption, from a device to a chat or a phone
-    /// number. The message is returned at once as PENDING and follows its outbox row.
+    /// number. The message is returned at once as PENDING and follows its outbox row. With an
+    /// `idempotencyKey`, repeating the request returns the first one's message and sends
+    /// nothing new.
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let app = state(ctx);
@@ -333,6 +344,11 @@ impl OutboxMutation {
                 },
                 None => Body::Text(input.text.unwrap_or_default()),
             },
+            idempotency_key: input
+                .idempotency_key
+                .as_deref()
+                .map(IdempotencyKey::parse)
+                .transpose()?,
         };
         let message = send::from_inbox(app.ports(), viewer.user_id, send).await?;
         Ok(Message::from(message))

@@ -731,6 +731,31 @@ mod tests {
         assert!(text.chat.is_personal());
     }
 
+    /// What WhatsApp may send and PostgreSQL cannot store (NUL) or our columns cannot hold (a
+    /// name over 200 characters) is mapped as it came; the inbox's cleaning makes it storable,
+    /// so the message is kept.
+    #[test]
+    fn inbound_messages_with_unstorable_content_are_mapped_and_cleanable() {
+        let info = MessageInfo {
+            source: source(),
+            id: "3EB0NUL".into(),
+            push_name: format!("Ana\u{0}{}", "x".repeat(300)),
+            timestamp: DateTime::<Utc>::from(at(1_700_000_000)),
+            ..MessageInfo::default()
+        };
+        let mapped = inbound(&wa::Message::text("hi\u{0} there"), &info).unwrap();
+        let text = mapped.text.as_deref().unwrap();
+        assert_eq!(
+            crate::domain::inbox::clean_text(text, crate::domain::inbox::MAX_INBOUND_TEXT),
+            "hi there"
+        );
+        let name =
+            crate::domain::inbox::clean_name(mapped.sender_name.as_deref().unwrap(), 200).unwrap();
+        assert!(!name.contains('\u{0}'));
+        assert_eq!(name.chars().count(), 200);
+        assert!(name.starts_with("Ana "));
+    }
+
     #[test]
     fn delivery_and_read_receipts_are_reported_and_others_are_not() {
         let receipt = |kind| {

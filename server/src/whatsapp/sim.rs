@@ -2,8 +2,9 @@
 //! that drop, bans, failing sends. Tests, e2e, benchmarks and `just demo` run on it.
 //!
 //! It holds thousands of devices cheaply (one small struct and, while pairing, one timer task
-//! each), is deterministic for a given seed (QR codes, LIDs and message ids come from a seeded
-//! generator per device), and records every message it receives in `sim_sent_messages`, a table,
+//! each), is deterministic for a given seed (QR codes and LIDs come from a seeded generator per
+//! device; message ids add a tag of the session, so no two sessions of a device ever share one),
+//! and records every message it receives in `sim_sent_messages`, a table,
 //! so that "what the network got" survives a restart of the server.
 
 use std::{
@@ -146,6 +147,23 @@ impl SimNetwork {
         StdRng::seed_from_u64(hasher.finish())
     }
 
+    /// Tells this session's message ids from those of every other session of the device, in
+    /// this process or an earlier one: the seed, the device, the time and a per-process count.
+    fn session_tag(&self, device_id: DeviceId) -> String {
+        static OPENED: AtomicU64 = AtomicU64::new(0);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.seed.hash(&mut hasher);
+        device_id.0.hash(&mut hasher);
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos()
+            .hash(&mut hasher);
+        OPENED.fetch_add(1, Ordering::Relaxed).hash(&mut hasher);
+        std::process::id().hash(&mut hasher);
+        format!("{:016X}", hasher.finish())
+    }
+
     fn session(&self, device_id: DeviceId) -> Option<Arc<SimSession>> {
         self.sessions.lock().ok()?.get(&device_id).cloned()
     }
@@ -269,6 +287,7 @@ impl WhatsApp for SimNetwork {
             connected: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             message_counter: AtomicU64::new(0),
+            session_tag: self.session_tag(request.device_id),
             rng: Mutex::new(self.rng_for(request.device_id, 1)),
         });
         if let Ok(mut sessions) = self.sessions.lock() {
@@ -309,6 +328,8 @@ pub struct SimSession {
     connected: AtomicBool,
     closed: AtomicBool,
     message_counter: AtomicU64,
+    /// Part of every message id, so ids are unique per device across reconnects and restarts.
+    session_tag: String,
     rng: Mutex<StdRng>,
 }
 
@@ -574,7 +595,12 @@ impl SimSession {
 
     fn next_message_id(&self) -> String {
         let n = self.message_counter.fetch_add(1, Ordering::SeqCst);
-        format!("SIM{}{n:06}", &self.device_id.0.simple().to_string()[..8]).to_uppercase()
+        format!(
+            "SIM{}{}{n:06}",
+            &self.device_id.0.simple().to_string()[..8],
+            self.session_tag
+        )
+        .to_uppercase()
     }
 
     async fn deliver(

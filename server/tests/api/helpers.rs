@@ -216,6 +216,8 @@ impl Default for TestOptions {
 
 pub struct TestApp {
     pub address: String,
+    /// `http://…` of the metrics listener, when the test set `WAFLEET_METRICS_BIND`.
+    pub metrics_address: Option<String>,
     pub http: reqwest::Client,
     pub state: AppState,
     pub workers: std::sync::Arc<Workers>,
@@ -327,6 +329,7 @@ async fn start(
         .await
         .expect("app builds");
     let address = format!("http://{}", app.local_addr());
+    let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
     let state = app.state.clone();
     let workers = app.workers.clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -339,6 +342,7 @@ async fn start(
     });
     TestApp {
         address,
+        metrics_address,
         http: reqwest::Client::new(),
         state,
         workers,
@@ -516,28 +520,44 @@ pub struct WsClient {
 
 impl WsClient {
     pub async fn connect(http_address: &str, token: Option<&str>) -> Result<Self, String> {
+        let mut client = Self::open(http_address, None).await?;
+        client.init(token).await?;
+        Ok(client)
+    }
+
+    /// Opens the socket (as a page of `origin`, if given) without sending `connection_init`.
+    pub async fn open(http_address: &str, origin: Option<&str>) -> Result<Self, String> {
         let url = format!("{}/graphql/ws", http_address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().unwrap();
         request.headers_mut().insert(
             "Sec-WebSocket-Protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
-        let (mut stream, _) = tokio_tungstenite::connect_async(request)
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("Origin", HeaderValue::from_str(origin).unwrap());
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request)
             .await
             .map_err(|e| e.to_string())?;
+        Ok(Self { stream, next_id: 0 })
+    }
+
+    /// Sends `connection_init` with `token` and waits for the ack.
+    pub async fn init(&mut self, token: Option<&str>) -> Result<(), String> {
         let payload = match token {
             Some(token) => json!({ "authorization": format!("Bearer {token}") }),
             None => json!({}),
         };
-        stream
+        self.stream
             .send(Message::text(
                 json!({ "type": "connection_init", "payload": payload }).to_string(),
             ))
             .await
             .map_err(|e| e.to_string())?;
-        let mut client = Self { stream, next_id: 0 };
-        match client.recv().await {
-            Some(msg) if msg["type"] == "connection_ack" => Ok(client),
+        match self.recv().await {
+            Some(msg) if msg["type"] == "connection_ack" => Ok(()),
             Some(other) => Err(other.to_string()),
             None => Err("connection closed".into()),
         }

@@ -4,7 +4,11 @@ use crate::helpers::{spawn_app, spawn_app_with, TempDir, TestOptions};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(TestOptions {
+        env: vec![("WAFLEET_METRICS_BIND", "127.0.0.1:0".into())],
+        ..Default::default()
+    })
+    .await;
 
     let health = app
         .http
@@ -30,9 +34,17 @@ async fn health_readiness_and_metrics_answer() {
     );
 
     app.gql(None, "{ me { id } }", json!({})).await;
-    let metrics = app
+    // Metrics are on their own listener, not on the API's.
+    let public = app
         .http
         .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(public.status(), 200);
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.metrics_address.as_ref().unwrap()))
         .send()
         .await
         .unwrap()

@@ -291,6 +291,7 @@ async fn send_image(
         .http
         .post(format!("{}/graphql", app.address))
         .bearer_auth(token)
+        .header("x-wafleet-csrf", "1")
         .multipart(form)
         .send()
         .await
@@ -298,12 +299,15 @@ async fn send_image(
     response.json().await.unwrap()
 }
 
+/// A real (decodable) 32 × 24 JPEG: uploads are decoded before they are accepted.
 fn jpeg() -> Vec<u8> {
-    let mut bytes = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
-    ];
-    bytes.extend(std::iter::repeat_n(0x42, 2048));
-    bytes.extend([0xFF, 0xD9]);
+    let mut bytes = Vec::new();
+    image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 8, y as u8 * 10, 84]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
     bytes
 }
 

@@ -5,6 +5,7 @@
 mod accounts;
 mod crash;
 mod devices;
+mod hardening;
 mod helpers;
 mod http_surface;
 mod inbox;

@@ -32,6 +32,19 @@ describe('createUrqlClient', () => {
     dispose();
   });
 
+  it('sends the preflight header the server wants for uploads, with or without a token', async () => {
+    const fetchMock = answer({ data: { me: { __typename: 'User', id: '1' } } });
+    vi.stubGlobal('fetch', fetchMock);
+    const { client, dispose } = createUrqlClient({ token: null, onUnauthenticated: vi.fn() });
+
+    await client.query(MeQuery, {}).toPromise();
+
+    const headers = new Headers(fetchMock.mock.calls[0]?.[1]?.headers);
+    expect(headers.get('x-wafleet-csrf')).toBe('1');
+    expect(headers.get('authorization')).toBeNull();
+    dispose();
+  });
+
   it('reports an UNAUTHENTICATED answer so the token can be dropped', async () => {
     vi.stubGlobal(
       'fetch',

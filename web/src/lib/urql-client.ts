@@ -77,6 +77,19 @@ export function resubscribingOnLag<V extends WithErrors>(
   };
 }
 
+/**
+ * Sent with every HTTP request. The server takes uploads (multipart) only with it: a custom
+ * header needs a CORS preflight, which no other site's page gets, so no foreign form can post.
+ */
+export const PREFLIGHT_HEADER = { 'x-wafleet-csrf': '1' } as const;
+
+/** The server closes a socket with this code when its token is revoked, logged out or expired. */
+export const TOKEN_ENDED_CLOSE_CODE = 4403;
+
+function isCloseEvent(event: unknown): event is { code: number } {
+  return typeof event === 'object' && event !== null && 'code' in event;
+}
+
 export function websocketUrl(location: Pick<Location, 'protocol' | 'host'> = window.location) {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${protocol}//${location.host}${env.graphqlWsPath}`;
@@ -98,13 +111,18 @@ export function createUrqlClient({ token, onUnauthenticated }: UrqlClientOptions
       connected: (_socket, _payload, wasRetry) => {
         if (wasRetry) notifyReconnected();
       },
+      closed: (event) => {
+        if (isCloseEvent(event) && event.code === TOKEN_ENDED_CLOSE_CODE) onUnauthenticated();
+      },
     },
   });
 
   const client = new Client({
     url: env.graphqlPath,
     preferGetMethod: false,
-    fetchOptions: () => (authorization ? { headers: { authorization } } : {}),
+    fetchOptions: () => ({
+      headers: authorization ? { ...PREFLIGHT_HEADER, authorization } : { ...PREFLIGHT_HEADER },
+    }),
     exchanges: [
       mapExchange({
         onError(error) {

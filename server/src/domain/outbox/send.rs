@@ -5,14 +5,20 @@
 
 use std::collections::HashMap;
 
+use sha2::{Digest, Sha256};
+
 use super::{store, Content, NewMessage, OutboxStatus, MAX_TEXT};
 use crate::{
     auth::accounts::phone_country,
-    domain::{devices, inbox, Ports},
+    domain::{
+        devices,
+        idempotency::{self, IdempotencyKey, Once},
+        inbox, Ports,
+    },
     entities::{broadcast_messages as rows, enums::DeviceStatus, whatsapp_messages},
     error::{AppError, AppResult},
     events,
-    media::{self, ImageType},
+    media::{self, ImageProblem, ImageType},
     queue::Queue,
     types::{
         ids::{DeviceId, UserId},
@@ -76,10 +82,14 @@ pub struct InboxSend {
     pub device_id: DeviceId,
     pub to: Recipient,
     pub body: Body,
+    /// A repeat of a request with this key returns the first one's message and sends nothing.
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 /// Sends a message from the inbox: it shows in its chat at once, as PENDING, and follows its
-/// outbox row from there. Returns the chat's message.
+/// outbox row from there. Returns the chat's message. Everything is checked before anything is
+/// stored (the idempotency key, then the image file, then the row), so a refused send leaves
+/// nothing behind.
 #[tracing::instrument(name = "outbox.send_from_inbox", skip_all, fields(user.id = %owner, device.id = %send.device_id))]
 pub async fn from_inbox(
     ports: Ports<'_>,
@@ -100,8 +110,8 @@ pub async fn from_inbox(
             (phone, jid)
         }
     };
-    let image = match &send.body {
-        Body::Text(_) => None,
+    let checked = match send.body {
+        Body::Text(text) => Checked::Text(Content::text(&text)?),
         Body::Image { bytes, caption } => {
             if caption
                 .as_ref()
@@ -109,10 +119,15 @@ pub async fn from_inbox(
             {
                 return Err(AppError::validation("The caption is too long."));
             }
-            let kind = ImageType::sniff(bytes).ok_or_else(|| {
-                AppError::validation("Only JPEG, PNG or WebP images can be sent.")
-            })?;
-            Some(kind)
+            let bytes = bytes::Bytes::from(bytes);
+            let kind = media::check_image(bytes.clone())
+                .await
+                .map_err(image_problem)?;
+            Checked::Image {
+                bytes,
+                kind,
+                caption,
+            }
         }
     };
     if device.status == DeviceStatus::LoggedOut || device.jid.is_none() {
@@ -120,24 +135,88 @@ pub async fn from_inbox(
             "This device is not paired; pair it before sending.".into(),
         ));
     }
-    let content = match (send.body, image) {
-        (Body::Text(text), _) => Content::text(&text)?,
-        (Body::Image { bytes, caption }, Some(kind)) => {
-            // Stored only now that the message is accepted: a refused send leaves no file.
-            let media_ref = media::store(&ports.config.media_dir, &bytes, kind).await?;
-            Content::Image {
-                media_ref,
-                mime: kind.mime().to_owned(),
-                caption,
-            }
-        }
-        (Body::Image { .. }, None) => {
-            return Err(AppError::validation(
-                "Only JPEG, PNG or WebP images can be sent.",
-            ))
-        }
+    let Some(key) = send.idempotency_key else {
+        return send_checked(ports, owner, send.device_id, phone, jid, checked).await;
     };
-    let message = NewMessage::inbox(owner, send.device_id, phone, jid, content);
+    let fingerprint = idempotency::fingerprint(&[
+        &send.device_id.to_string(),
+        jid.as_str(),
+        &checked.fingerprint(),
+    ]);
+    let sent = idempotency::run_once(
+        ports.db,
+        owner,
+        &key,
+        &fingerprint,
+        |message: &whatsapp_messages::Model| message.outbox_id,
+        send_checked(ports, owner, send.device_id, phone, jid, checked),
+    )
+    .await?;
+    match sent {
+        Once::First(message) => Ok(message),
+        Once::Repeat(outbox_id) => inbox::message_for_outbox(ports.db, owner, outbox_id).await,
+    }
+}
+
+/// A message body that passed every check, not stored yet.
+enum Checked {
+    Text(Content),
+    Image {
+        bytes: bytes::Bytes,
+        kind: ImageType,
+        caption: Option<String>,
+    },
+}
+
+impl Checked {
+    /// What a repeat of the request must carry to count as the same one.
+    fn fingerprint(&self) -> String {
+        match self {
+            Checked::Text(Content::Text(text)) => format!("text:{text}"),
+            Checked::Text(_) => String::new(),
+            Checked::Image { bytes, caption, .. } => format!(
+                "image:{}:{}",
+                hex::encode(Sha256::digest(bytes)),
+                caption.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+fn image_problem(problem: ImageProblem) -> AppError {
+    AppError::validation(match problem {
+        ImageProblem::UnknownType => "Only JPEG, PNG or WebP images can be sent.".to_owned(),
+        ImageProblem::TooLarge { width, height } => format!(
+            "The image is too large ({width} × {height} pixels; at most {} pixels a side and {} megapixels).",
+            media::MAX_IMAGE_SIDE,
+            media::MAX_IMAGE_PIXELS / 1_000_000
+        ),
+        ImageProblem::Broken => "The file is not a valid image.".to_owned(),
+    })
+}
+
+/// Stores the image (if any) and puts the message in the outbox and its thread.
+async fn send_checked(
+    ports: Ports<'_>,
+    owner: UserId,
+    device_id: DeviceId,
+    phone: PhoneNumber,
+    jid: Jid,
+    checked: Checked,
+) -> AppResult<whatsapp_messages::Model> {
+    let content = match checked {
+        Checked::Text(content) => content,
+        Checked::Image {
+            bytes,
+            kind,
+            caption,
+        } => Content::Image {
+            media_ref: media::store(&ports.config.media_dir, &bytes, kind).await?,
+            mime: kind.mime().to_owned(),
+            caption,
+        },
+    };
+    let message = NewMessage::inbox(owner, device_id, phone, jid, content);
     let inserted = store::insert(ports.db, vec![message], ports.clock.now()).await?;
     // In its thread before any pacer can take it, so the PENDING message is never overtaken by
     // its own SENT.
