@@ -5,6 +5,7 @@ pub mod idempotency;
 pub mod inbox;
 pub mod outbox;
 pub mod pagination;
+pub mod send_window;
 pub mod template;
 
 use sea_orm::DatabaseConnection;
