@@ -12,6 +12,8 @@ pub struct Model {
     pub has_image: bool,
     pub message_id: String,
     pub sent_at: DateTimeUtc,
+    /// Sends of this (recipient, message id) the network received; the recipient shows one.
+    pub attempts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

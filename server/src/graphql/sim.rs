@@ -59,6 +59,9 @@ pub struct SimSentMessage {
     has_image: bool,
     message_id: String,
     at: DateTime<Utc>,
+    /// How many times the device sent this message (same recipient, same id); more than 1 means
+    /// it was sent again after an interruption, and the recipient still shows it once.
+    attempts: i32,
 }
 
 async fn owned(ctx: &Context<'_>, device_id: &ID) -> GqlResult<(AppState, UserId, DeviceId)> {
@@ -85,8 +88,9 @@ impl SimNetworkQuery {
         Ok(state(ctx).clock.now())
     }
 
-    /// What the simulated network received from the device, in order: the ground truth for
-    /// "sent exactly once".
+    /// What the simulated network's recipients received from the device, in order, one entry per
+    /// message as a recipient shows it (a resend under the same id counts in `attempts`): the
+    /// ground truth for "seen exactly once".
     async fn sim_sent(&self, ctx: &Context<'_>, device_id: ID) -> GqlResult<Vec<SimSentMessage>> {
         let (app, _, id) = owned(ctx, &device_id).await?;
         let rows = sim::sent_by(&app.db, id).await.map_err(AppError::from)?;
@@ -99,6 +103,7 @@ impl SimNetworkQuery {
                 has_image: row.has_image,
                 message_id: row.message_id,
                 at: row.sent_at,
+                attempts: row.attempts,
             })
             .collect())
     }

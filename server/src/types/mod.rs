@@ -7,6 +7,7 @@
 pub mod ids;
 pub mod jid;
 pub mod phone;
+pub mod wa_message_id;
 
 /// Why a value sent by a client or a peer is not valid, in a sentence for a person.
 ///

@@ -32,7 +32,7 @@ use whatsapp_rust::{
     types::events::{Event, LazyHistorySync},
     wacore::{download::MediaType, store::traits::Backend, types::presence::ReceiptType},
     waproto::whatsapp as wa,
-    Client, TokioRuntime, UploadOptions,
+    Client, SendOptions, TokioRuntime, UploadOptions,
 };
 
 use super::{
@@ -281,12 +281,18 @@ fn wa_jid(jid: &Jid) -> Result<whatsapp_rust::Jid, WaError> {
 
 #[async_trait]
 impl Session for LiveSession {
-    async fn send_text(&self, to: &Jid, text: &str) -> Result<SendReceipt, WaError> {
+    async fn send_text(
+        &self,
+        to: &Jid,
+        text: &str,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError> {
         let to = wa_jid(to)?;
         let message = wa::Message::text(text);
+        let options = SendOptions::default().with_message_id(message_id);
         self.on_wa(|client| async move {
             let sent = client
-                .send_message(to, message)
+                .send_message_with_options(to, message, options)
                 .await
                 .map_err(|err| WaError::SendFailed(err.to_string()))?;
             Ok(SendReceipt {
@@ -297,8 +303,14 @@ impl Session for LiveSession {
         .await
     }
 
-    async fn send_image(&self, to: &Jid, image: &OutgoingImage) -> Result<SendReceipt, WaError> {
+    async fn send_image(
+        &self,
+        to: &Jid,
+        image: &OutgoingImage,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError> {
         let to = wa_jid(to)?;
+        let send_options = SendOptions::default().with_message_id(message_id);
         let bytes = image.bytes.to_vec();
         let options = ImageOptions {
             caption: image.caption.clone(),
@@ -311,7 +323,7 @@ impl Session for LiveSession {
                 .await
                 .map_err(|err| WaError::SendFailed(format!("media upload failed: {err}")))?;
             let sent = client
-                .send_message(to, image_message(upload, options))
+                .send_message_with_options(to, image_message(upload, options), send_options)
                 .await
                 .map_err(|err| WaError::SendFailed(err.to_string()))?;
             Ok(SendReceipt {

@@ -151,8 +151,22 @@ pub struct OpenRequest {
 /// One open connection of a device.
 #[async_trait]
 pub trait Session: Send + Sync {
-    async fn send_text(&self, to: &Jid, text: &str) -> Result<SendReceipt, WaError>;
-    async fn send_image(&self, to: &Jid, image: &OutgoingImage) -> Result<SendReceipt, WaError>;
+    /// Sends under `message_id`, the id the outbox chose at the claim: a second send with the
+    /// same id is the same message to the recipient (it keeps one copy), which is how a send
+    /// interrupted by a crash is repeated without a duplicate.
+    async fn send_text(
+        &self,
+        to: &Jid,
+        text: &str,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError>;
+    /// Like `send_text`.
+    async fn send_image(
+        &self,
+        to: &Jid,
+        image: &OutgoingImage,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError>;
     async fn set_typing(&self, to: &Jid, typing: bool) -> Result<(), WaError>;
     async fn mark_read(&self, chat: &Jid, message_ids: &[String]) -> Result<(), WaError>;
     /// Starts pairing by phone number; the code arrives as `WaEvent::PairingCode` too.

@@ -6,6 +6,10 @@
 //! device; message ids add a tag of the session, so no two sessions of a device ever share one),
 //! and records every message it receives in `sim_sent_messages`, a table,
 //! so that "what the network got" survives a restart of the server.
+//!
+//! Like a WhatsApp recipient, it keeps one copy per (sender, recipient, message id): a message
+//! sent again under an id it already has is acknowledged and counted as a repeat (`attempts`)
+//! on the first copy, not stored as a second message.
 
 use std::{
     collections::HashMap,
@@ -109,7 +113,7 @@ struct Faults {
 
 /// One message for the network's record, with who waits for it to be stored.
 type Record = (
-    sim_sent_messages::ActiveModel,
+    sim_sent_messages::Model,
     oneshot::Sender<Result<(), String>>,
 );
 
@@ -244,15 +248,62 @@ async fn record(db: DatabaseConnection, mut records: mpsc::UnboundedReceiver<Rec
             }
         }
         let (models, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-        let result = sim_sent_messages::Entity::insert_many(models)
-            .exec(&db)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string());
+        let result = store_received(&db, models).await.map_err(|e| e.to_string());
         for waiter in waiting {
             let _ = waiter.send(result.clone());
         }
     }
+}
+
+/// Stores a batch of received messages; one already received under its (sender, recipient, id)
+/// adds to that copy's `attempts` instead. Repeats inside the batch are merged first (one
+/// statement may not touch a row twice).
+async fn store_received(
+    db: &DatabaseConnection,
+    received: Vec<sim_sent_messages::Model>,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, OnConflict};
+    use sim_sent_messages::Column;
+    let mut merged: Vec<sim_sent_messages::Model> = Vec::with_capacity(received.len());
+    let mut at: HashMap<(uuid::Uuid, String, String), usize> = HashMap::new();
+    for message in received {
+        let key = (
+            message.device_id,
+            message.to_jid.clone(),
+            message.message_id.clone(),
+        );
+        match at.get(&key) {
+            Some(&n) => merged[n].attempts += message.attempts,
+            None => {
+                at.insert(key, merged.len());
+                merged.push(message);
+            }
+        }
+    }
+    let models = merged.into_iter().map(|m| sim_sent_messages::ActiveModel {
+        device_id: Set(m.device_id),
+        to_jid: Set(m.to_jid),
+        text: Set(m.text),
+        caption: Set(m.caption),
+        has_image: Set(m.has_image),
+        message_id: Set(m.message_id),
+        sent_at: Set(m.sent_at),
+        attempts: Set(m.attempts),
+        ..Default::default()
+    });
+    sim_sent_messages::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([Column::DeviceId, Column::ToJid, Column::MessageId])
+                .value(
+                    Column::Attempts,
+                    Expr::col((sim_sent_messages::Entity, Column::Attempts))
+                        .add(Expr::col((Alias::new("excluded"), Column::Attempts))),
+                )
+                .to_owned(),
+        )
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// What the simulated network received from a device, oldest first.
@@ -608,6 +659,7 @@ impl SimSession {
         to: &Jid,
         text: Option<&str>,
         image: Option<&OutgoingImage>,
+        message_id: &str,
     ) -> Result<SendReceipt, WaError> {
         if !self.connected.load(Ordering::SeqCst) || self.closed.load(Ordering::SeqCst) {
             return Err(WaError::NotConnected);
@@ -619,17 +671,18 @@ impl SimSession {
         if let Some(error) = network.take_send_failure(self.device_id) {
             return Err(WaError::SendFailed(error));
         }
-        let message_id = self.next_message_id();
+        let message_id = message_id.to_owned();
         let at: DateTime<Utc> = Utc::now();
-        let record = sim_sent_messages::ActiveModel {
-            device_id: Set(self.device_id.0),
-            to_jid: Set(to.as_str().to_owned()),
-            text: Set(text.map(str::to_owned)),
-            caption: Set(image.and_then(|i| i.caption.clone())),
-            has_image: Set(image.is_some()),
-            message_id: Set(message_id.clone()),
-            sent_at: Set(at),
-            ..Default::default()
+        let record = sim_sent_messages::Model {
+            id: 0,
+            device_id: self.device_id.0,
+            to_jid: to.as_str().to_owned(),
+            text: text.map(str::to_owned),
+            caption: image.and_then(|i| i.caption.clone()),
+            has_image: image.is_some(),
+            message_id: message_id.clone(),
+            sent_at: at,
+            attempts: 1,
         };
         let (stored, outcome) = oneshot::channel();
         network
@@ -673,12 +726,22 @@ impl SimSession {
 
 #[async_trait]
 impl Session for SimSession {
-    async fn send_text(&self, to: &Jid, text: &str) -> Result<SendReceipt, WaError> {
-        self.deliver(to, Some(text), None).await
+    async fn send_text(
+        &self,
+        to: &Jid,
+        text: &str,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError> {
+        self.deliver(to, Some(text), None, message_id).await
     }
 
-    async fn send_image(&self, to: &Jid, image: &OutgoingImage) -> Result<SendReceipt, WaError> {
-        self.deliver(to, None, Some(image)).await
+    async fn send_image(
+        &self,
+        to: &Jid,
+        image: &OutgoingImage,
+        message_id: &str,
+    ) -> Result<SendReceipt, WaError> {
+        self.deliver(to, None, Some(image), message_id).await
     }
 
     async fn set_typing(&self, _to: &Jid, _typing: bool) -> Result<(), WaError> {

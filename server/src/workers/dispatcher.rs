@@ -6,7 +6,10 @@
 //! send (the message's pacing, or the device's), shows "typing…" for the last moments of that
 //! wait, claims the row (QUEUED → SENDING, fenced by the lease token), sends, and records SENT
 //! or FAILED before it acknowledges the queue entry. A row is never sent without a claim, and a
-//! claim succeeds once, so a row is sent at most once whatever the queue delivers.
+//! claim succeeds once, so a row is sent at most once whatever the queue delivers — except by
+//! a node that takes a device over from a holder that died mid-send: it sends the rows found
+//! in SENDING again, under the WhatsApp id their claim stored, so the recipient (who keeps one
+//! copy per id) sees each message once.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -433,17 +436,28 @@ impl Pacer {
     #[tracing::instrument(name = "pacer", skip_all, fields(device.id = %self.device_id))]
     async fn run(self) {
         let app = self.dispatcher.app.clone();
-        // Rows a previous holder left in SENDING may have gone out: never re-send them.
-        match outbox::fail_interrupted(&app.db, self.device_id, self.token).await {
-            Ok(failed) if !failed.is_empty() => {
-                tracing::warn!(
-                    rows = failed.len(),
-                    "rows interrupted mid-send marked failed"
-                );
-                self.dispatcher.publish(&failed).await;
+        // Rows a previous holder left in SENDING may have gone out: those with their WhatsApp
+        // id are sent again under it (the recipient keeps one copy), the others fail.
+        let taken = match outbox::take_over(&app.db, self.device_id, self.token).await {
+            Ok(taken) => taken,
+            Err(err) => {
+                tracing::error!(error = ?err, "cannot settle interrupted rows");
+                outbox::TakenOver::default()
             }
-            Ok(_) => {}
-            Err(err) => tracing::error!(error = ?err, "cannot settle interrupted rows"),
+        };
+        if !taken.interrupted.is_empty() {
+            tracing::warn!(
+                rows = taken.interrupted.len(),
+                "rows without a message id interrupted mid-send marked failed"
+            );
+            self.dispatcher.publish(&taken.interrupted).await;
+        }
+        if !taken.resend.is_empty() {
+            tracing::info!(
+                rows = taken.resend.len(),
+                "resending rows interrupted mid-send, under their message ids"
+            );
+            self.dispatcher.publish(&taken.resend).await;
         }
         let mut backlog: VecDeque<Work> = match self.dispatcher.queue.reclaim(self.device_id).await
         {
@@ -456,7 +470,9 @@ impl Pacer {
         let Some(mut rules) = self.rules().await else {
             return;
         };
-        let mut last_send: Option<Instant> = None;
+        let Some(mut last_send) = self.resend(taken.resend, &rules).await else {
+            return;
+        };
         let mut sent_today = outbox::sent_since(&app.db, self.device_id, start_of_day(Utc::now()))
             .await
             .unwrap_or(0);
@@ -557,7 +573,7 @@ impl Pacer {
                 .await
                 .unwrap_or(false);
             if !stored {
-                // Left in SENDING: the next holder marks it interrupted. Never acknowledge a row
+                // Left in SENDING: the next holder sends it again under its id. Never acknowledge a row
                 // whose outcome is not stored.
                 tracing::error!(
                     outbox.id = row.id,
@@ -582,6 +598,53 @@ impl Pacer {
         }
     }
 
+    /// Sends again, paced as usual, the rows an earlier holder left in SENDING (claimed again by
+    /// `take_over`, each under its stored id), and settles them. The time of the last send, or
+    /// `None` when the pacer must stop (the rows it did not send go back to QUEUED with their ids,
+    /// so the next claim sends them under the same ids).
+    async fn resend(&self, rows: Vec<rows::Model>, rules: &DeviceRules) -> Option<Option<Instant>> {
+        let mut last_send: Option<Instant> = None;
+        let mut rows = rows.into_iter();
+        for row in rows.by_ref() {
+            let (min, max) = match (row.min_delay_seconds, row.max_delay_seconds) {
+                (Some(min), Some(max)) => (min, max),
+                _ => rules.delay,
+            };
+            let gap = random_gap(min, max);
+            let send_at = last_send.map_or_else(Instant::now, |at| at + gap);
+            let jid = Jid::parse(&row.recipient_jid).ok();
+            let outcome = if self.wait_with_typing(send_at, gap, jid.as_ref()).await {
+                Outcome::NotSent
+            } else {
+                last_send = Some(Instant::now());
+                self.send(&row, jid.as_ref()).await
+            };
+            let stop = matches!(outcome, Outcome::NotSent);
+            let stored = self
+                .dispatcher
+                .op(|tx| Op::Finish(row.id, outcome, tx))
+                .await
+                .unwrap_or(false);
+            if !stored {
+                tracing::error!(
+                    outbox.id = row.id,
+                    "the outcome of a resend could not be stored"
+                );
+                return None;
+            }
+            if stop {
+                for row in rows {
+                    let _ = self
+                        .dispatcher
+                        .op(|tx| Op::Finish(row.id, Outcome::NotSent, tx))
+                        .await;
+                }
+                return None;
+            }
+        }
+        Some(last_send)
+    }
+
     async fn rules(&self) -> Option<DeviceRules> {
         match devices::find(&self.dispatcher.app.db, self.device_id).await {
             Ok(Some(device)) => Some(DeviceRules {
@@ -603,14 +666,20 @@ impl Pacer {
                 error: "invalid recipient".into(),
             };
         };
+        // Chosen by the claim; a claimed row always has one.
+        let Some(message_id) = row.wa_message_id.as_deref() else {
+            return Outcome::Failed {
+                error: "the message has no WhatsApp id".into(),
+            };
+        };
         let result = match row.kind {
             MessageKind::Image => match self.image(row).await {
-                Ok(image) => self.session.send_image(jid, &image).await,
+                Ok(image) => self.session.send_image(jid, &image, message_id).await,
                 Err(error) => return Outcome::Failed { error },
             },
             _ => {
                 self.session
-                    .send_text(jid, row.text.as_deref().unwrap_or_default())
+                    .send_text(jid, row.text.as_deref().unwrap_or_default(), message_id)
                     .await
             }
         };

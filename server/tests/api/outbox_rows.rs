@@ -9,6 +9,7 @@ use wafleet::{
     domain::outbox::{
         self, Claim, Content, CounterScope, NewMessage, OutboxStatus, Outcome, INTERRUPTED,
     },
+    entities::broadcast_messages as rows,
     types::{
         ids::{DeviceId, UserId},
         jid::Jid,
@@ -41,16 +42,21 @@ async fn claims_and_settles_on_sqlite() {
 /// A device of `owner` whose current lease token is `token`.
 async fn device(db: &DatabaseConnection, owner: UserId, token: i64) -> DeviceId {
     let id = device_in(db, owner).await;
+    set_lease(db, id, token).await;
+    id
+}
+
+/// A node took the device over: its lease token is now `token`.
+async fn set_lease(db: &DatabaseConnection, device_id: DeviceId, token: i64) {
     wafleet::entities::devices::Entity::update_many()
         .col_expr(
             wafleet::entities::devices::Column::LeaseToken,
             Expr::value(token),
         )
-        .filter(wafleet::entities::devices::Column::Id.eq(id.0))
+        .filter(wafleet::entities::devices::Column::Id.eq(device_id.0))
         .exec(db)
         .await
         .unwrap();
-    id
 }
 
 fn message(owner: UserId, device_id: DeviceId, n: u32) -> NewMessage {
@@ -133,6 +139,17 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     assert!(claimed
         .iter()
         .all(|r| r.status == OutboxStatus::Sending && r.attempts == 1));
+    // The claim names each row's WhatsApp message: one id of WhatsApp's format per row.
+    let claimed_wa_ids: HashMap<i64, Option<String>> = claimed
+        .iter()
+        .map(|r| (r.id, r.wa_message_id.clone()))
+        .collect();
+    let distinct: std::collections::HashSet<&str> = claimed_wa_ids
+        .values()
+        .map(|id| id.as_deref().unwrap_or_default())
+        .filter(|id| id.starts_with("3EB0") && id.len() == 22)
+        .collect();
+    assert_eq!(distinct.len(), 3);
 
     // A claim succeeds once.
     assert!(outbox::claim(db, &[claim(r1, a, 7)])
@@ -170,7 +187,8 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     assert!(rows[&r1].sent_at.is_some());
     assert_eq!(rows[&r3].status, OutboxStatus::Failed);
     assert_eq!(rows[&r3].last_error.as_deref(), Some(error));
-    assert_eq!(rows[&r3].wa_message_id, None);
+    // The id its claim chose stays (a retry sends under it again).
+    assert_eq!(rows[&r3].wa_message_id, claimed_wa_ids[&r3]);
     assert_eq!(rows[&r4].status, OutboxStatus::Queued);
     assert_eq!(rows[&r2].status, OutboxStatus::Queued);
 
@@ -206,16 +224,57 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     assert_eq!(totals.get(&OutboxStatus::Sent), Some(&1));
     assert_eq!(totals.get(&OutboxStatus::Failed), Some(&1));
 
-    // A row left SENDING by an earlier holder fails as interrupted when the device is taken over.
+    // A row left SENDING by an earlier holder carries the WhatsApp id its claim chose: taking
+    // the device over claims it again for a resend under that id (attempts + 1), fenced by the
+    // device's current lease token.
+    let claimed = outbox::claim(db, &[claim(r2, a, 7)]).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let id = claimed[0]
+        .wa_message_id
+        .clone()
+        .expect("the claim names the message");
+    assert!(id.starts_with("3EB0") && id.len() == 22, "{id}");
+    let stale = outbox::take_over(db, a, 6).await.unwrap();
+    assert!(stale.resend.is_empty() && stale.interrupted.is_empty());
+    set_lease(db, a, 8).await;
+    let taken = outbox::take_over(db, a, 8).await.unwrap();
+    assert!(taken.interrupted.is_empty());
+    assert_eq!(taken.resend.len(), 1);
+    assert_eq!(taken.resend[0].id, r2);
+    assert_eq!(taken.resend[0].status, OutboxStatus::Sending);
+    assert_eq!(taken.resend[0].wa_message_id.as_deref(), Some(id.as_str()));
+    assert_eq!(taken.resend[0].attempts, claimed[0].attempts + 1);
+    assert_eq!(taken.resend[0].claim_token, Some(8));
+    // Taken once: a second takeover with the same token finds nothing.
+    let again = outbox::take_over(db, a, 8).await.unwrap();
+    assert!(again.resend.is_empty() && again.interrupted.is_empty());
+
+    // A row that went back to QUEUED keeps its id for the next claim.
+    outbox::finish(db, &[(r2, Outcome::NotSent)]).await.unwrap();
+    let reclaimed = outbox::claim(db, &[claim(r2, a, 8)]).await.unwrap();
+    assert_eq!(reclaimed[0].wa_message_id.as_deref(), Some(id.as_str()));
+
+    // A row SENDING without an id (claimed before ids were chosen at the claim) cannot be
+    // resent recognisably: it fails as interrupted.
+    rows::Entity::update_many()
+        .col_expr(
+            rows::Column::WaMessageId,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(rows::Column::Id.eq(r2))
+        .exec(db)
+        .await
+        .unwrap();
+    set_lease(db, a, 9).await;
+    let taken = outbox::take_over(db, a, 9).await.unwrap();
+    assert!(taken.resend.is_empty());
     assert_eq!(
-        outbox::claim(db, &[claim(r2, a, 7)]).await.unwrap().len(),
-        1
-    );
-    let interrupted = outbox::fail_interrupted(db, a, 8).await.unwrap();
-    assert_eq!(
-        interrupted.iter().map(|r| r.id).collect::<Vec<_>>(),
+        taken.interrupted.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![r2]
     );
-    assert_eq!(interrupted[0].last_error.as_deref(), Some(INTERRUPTED));
+    assert_eq!(
+        taken.interrupted[0].last_error.as_deref(),
+        Some(INTERRUPTED)
+    );
     assert_eq!(outbox::queued_ids(db, a).await.unwrap(), vec![r4]);
 }

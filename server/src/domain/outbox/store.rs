@@ -15,7 +15,10 @@ use super::{Content, CounterScope, MessageKind, NewMessage, OutboxStatus, INTERR
 use crate::{
     entities::{broadcast_messages as rows, outbox_counters},
     error::{AppError, AppResult},
-    types::ids::{DeviceId, UserId},
+    types::{
+        ids::{DeviceId, UserId},
+        wa_message_id,
+    },
 };
 
 /// A change of one or more counters: (scope kind, scope id, status) += delta.
@@ -212,21 +215,36 @@ pub struct Claim {
 
 /// Claims rows QUEUED → SENDING in one statement. A row is claimed only if it is still QUEUED
 /// and the claimer's token is its device's current lease token; the claimed rows are returned.
+///
+/// The same statement names the WhatsApp message the row becomes: a row without an id gets a
+/// new one (WhatsApp's format), a row that has one keeps it (a row put back in QUEUED, or
+/// retried). The send then uses exactly that id, so whoever sends the row again — a node taking
+/// the device over after a crash — sends the same message, which the recipient keeps once.
 pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<rows::Model>> {
     if claims.is_empty() {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let tokens = PerRow::new(backend, claims.iter().map(|c| (c.row_id, c.token.into())));
+    let values = PerRow::new(
+        backend,
+        claims.iter().map(|c| {
+            (
+                c.row_id,
+                vec![c.token.into(), wa_message_id::generate().into()],
+            )
+        }),
+    );
     let sql = format!(
         "{} UPDATE broadcast_messages AS b SET status = 'SENDING', sending_at = {now}, updated_at = {now}, \
-         attempts = b.attempts + 1, claim_token = d.lease_token \
+         attempts = b.attempts + 1, claim_token = d.lease_token, \
+         wa_message_id = COALESCE(b.wa_message_id, {}) \
          FROM {}, devices AS d \
          WHERE {} AND d.id = b.device_id AND d.lease_token = {} AND b.status = 'QUEUED' {}",
-        tokens.with,
-        tokens.table,
-        tokens.rows,
-        tokens.value_as("BIGINT"),
+        values.with,
+        values.value_as(1, "TEXT"),
+        values.table,
+        values.rows,
+        values.value_as(0, "BIGINT"),
         returning(backend),
         now = param(backend, 1),
     );
@@ -236,7 +254,7 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
         .from_raw_sql(Statement::from_sql_and_values(
             backend,
             sql,
-            [vec![Utc::now().into()], tokens.binds].concat(),
+            [vec![Utc::now().into()], values.binds].concat(),
         ))
         .all(&txn)
         .await?;
@@ -244,17 +262,17 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
     Ok(claimed)
 }
 
-/// How one batched statement gives each of its rows (by id) a value of its own.
+/// How one batched statement gives each of its rows (by id) values of its own.
 ///
 /// PostgreSQL: the ids inline (`b.id IN (…)`) and the values as one JSON object parameter,
-/// `{"id": value}`, read per row. No join: with a join the plan depends on the estimated
+/// `{"id": [value, …]}`, read per row. No join: with a join the plan depends on the estimated
 /// number of QUEUED rows, which right after a large enqueue is stale (the statistics still say
 /// "few"), and the planner then scanned every QUEUED row for each batch or compared every row
 /// with every value (seen: 0.9 s for 10 claims with 99,000 rows queued, 134 ms for 637).
 /// SQLite looks rows up by rowid whatever it estimates: a VALUES list joined by id.
 struct PerRow {
     /// The WITH clause that holds the values: `j(o)`, the JSON object (PostgreSQL), or
-    /// `v(id, value)`, the VALUES list (SQLite).
+    /// `v(id, value0, …)`, the VALUES list (SQLite).
     with: String,
     /// Its name, for the FROM clause.
     table: &'static str,
@@ -266,14 +284,18 @@ struct PerRow {
 }
 
 impl PerRow {
-    fn new(backend: DbBackend, values: impl Iterator<Item = (i64, sea_orm::Value)>) -> Self {
-        let values: Vec<(i64, sea_orm::Value)> = values.collect();
+    /// Every row has the same number of values (at least one).
+    fn new(backend: DbBackend, values: impl Iterator<Item = (i64, Vec<sea_orm::Value>)>) -> Self {
+        let values: Vec<(i64, Vec<sea_orm::Value>)> = values.collect();
         match backend {
             DbBackend::Postgres => {
                 let ids: Vec<String> = values.iter().map(|(id, _)| id.to_string()).collect();
                 let object: serde_json::Map<String, serde_json::Value> = values
                     .into_iter()
-                    .map(|(id, value)| (id.to_string(), json_of(value)))
+                    .map(|(id, row)| {
+                        let row = row.into_iter().map(json_of).collect();
+                        (id.to_string(), serde_json::Value::Array(row))
+                    })
                     .collect();
                 Self {
                     // Decoded once per statement, not once per row.
@@ -285,17 +307,28 @@ impl PerRow {
                 }
             }
             _ => {
-                let mut binds = Vec::with_capacity(values.len());
+                let width = values.first().map_or(1, |(_, row)| row.len());
+                let mut binds = Vec::with_capacity(values.len() * width);
                 // Ids are integers we produced, written inline; values are bound.
-                let pairs: Vec<String> = values
+                let tuples: Vec<String> = values
                     .into_iter()
-                    .map(|(id, value)| {
-                        binds.push(value);
-                        format!("({id}, {})", param(backend, binds.len() + 1))
+                    .map(|(id, row)| {
+                        let mut tuple = id.to_string();
+                        for value in row {
+                            binds.push(value);
+                            tuple.push_str(", ");
+                            tuple.push_str(&param(backend, binds.len() + 1));
+                        }
+                        format!("({tuple})")
                     })
                     .collect();
+                let columns: Vec<String> = (0..width).map(|n| format!("value{n}")).collect();
                 Self {
-                    with: format!("WITH v(id, value) AS (VALUES {})", pairs.join(", ")),
+                    with: format!(
+                        "WITH v(id, {}) AS (VALUES {})",
+                        columns.join(", "),
+                        tuples.join(", ")
+                    ),
                     table: "v",
                     rows: "b.id = v.id".to_owned(),
                     binds,
@@ -305,11 +338,13 @@ impl PerRow {
         }
     }
 
-    /// The row's value, as SQL type `sql_type`.
-    fn value_as(&self, sql_type: &str) -> String {
+    /// The row's value number `n`, as SQL type `sql_type`.
+    fn value_as(&self, n: usize, sql_type: &str) -> String {
         match self.backend {
-            DbBackend::Postgres => format!("CAST(j.o ->> CAST(b.id AS TEXT) AS {sql_type})"),
-            _ => "v.value".to_owned(),
+            DbBackend::Postgres => {
+                format!("CAST(j.o -> CAST(b.id AS TEXT) ->> {n} AS {sql_type})")
+            }
+            _ => format!("v.value{n}"),
         }
     }
 }
@@ -354,7 +389,9 @@ async fn settle(
     let backend = txn.get_database_backend();
     let texts = PerRow::new(
         backend,
-        values.iter().map(|(id, text)| (*id, text.clone().into())),
+        values
+            .iter()
+            .map(|(id, text)| (*id, vec![text.clone().into()])),
     );
     let sent_at = if sent {
         format!(", sent_at = {}", param(backend, 1))
@@ -367,7 +404,7 @@ async fn settle(
          FROM {} WHERE {} AND b.status = 'SENDING' {}",
         texts.with,
         status.to_value(),
-        texts.value_as("TEXT"),
+        texts.value_as(0, "TEXT"),
         param(backend, 1),
         texts.table,
         texts.rows,
@@ -451,36 +488,80 @@ pub async fn finish(
     Ok(changed)
 }
 
-/// A node taking a device over: rows left in SENDING by an earlier holder may or may not have
-/// gone out, so they are never re-sent — they become FAILED "interrupted; delivery unknown".
-pub async fn fail_interrupted(
+/// What a node taking a device over found in SENDING, left by an earlier holder that died.
+#[derive(Debug, Default)]
+pub struct TakenOver {
+    /// Rows that carry their WhatsApp id: claimed again by the new holder (still SENDING,
+    /// `attempts` + 1), to be sent again under that id and settled as usual.
+    pub resend: Vec<rows::Model>,
+    /// Rows without an id (claimed before ids were chosen at the claim): they may or may not
+    /// have gone out and a resend could not be recognised, so they became FAILED
+    /// "interrupted; delivery unknown".
+    pub interrupted: Vec<rows::Model>,
+}
+
+/// A node taking a device over (lease `token`): rows left in SENDING by an earlier holder may
+/// or may not have gone out. One with a stored WhatsApp id is claimed again for a resend with
+/// that id (the recipient keeps one copy per id); one without becomes FAILED "interrupted".
+/// Fenced like a claim: nothing happens unless `token` is the device's current lease token.
+pub async fn take_over(
     db: &DatabaseConnection,
     device_id: DeviceId,
     token: i64,
-) -> AppResult<Vec<rows::Model>> {
+) -> AppResult<TakenOver> {
     let now = Utc::now();
     let txn = db.begin().await?;
-    let failed = rows::Entity::update_many()
+    let left = || {
+        Condition::all()
+            .add(rows::Column::DeviceId.eq(device_id.0))
+            .add(on_a_queue())
+            .add(rows::Column::Status.eq(OutboxStatus::Sending))
+            .add(
+                Condition::any()
+                    .add(rows::Column::ClaimToken.is_null())
+                    .add(rows::Column::ClaimToken.lt(token)),
+            )
+            .add(Expr::exists(
+                sea_orm::sea_query::Query::select()
+                    .expr(Expr::val(1))
+                    .from(crate::entities::devices::Entity)
+                    .and_where(Expr::col(crate::entities::devices::Column::Id).eq(device_id.0))
+                    .and_where(Expr::col(crate::entities::devices::Column::LeaseToken).eq(token))
+                    .to_owned(),
+            ))
+    };
+    let resend = rows::Entity::update_many()
+        .col_expr(rows::Column::ClaimToken, Expr::value(token))
+        .col_expr(
+            rows::Column::Attempts,
+            Expr::col(rows::Column::Attempts).add(1),
+        )
+        .col_expr(rows::Column::SendingAt, Expr::value(now))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(now))
+        .filter(left())
+        .filter(rows::Column::WaMessageId.is_not_null())
+        .exec_with_returning(&txn)
+        .await?;
+    let interrupted = rows::Entity::update_many()
         .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Failed))
         .col_expr(rows::Column::LastError, Expr::value(INTERRUPTED))
         .col_expr(rows::Column::UpdatedAt, Expr::value(now))
-        .filter(rows::Column::DeviceId.eq(device_id.0))
-        .filter(on_a_queue())
-        .filter(rows::Column::Status.eq(OutboxStatus::Sending))
-        .filter(
-            Condition::any()
-                .add(rows::Column::ClaimToken.is_null())
-                .add(rows::Column::ClaimToken.lt(token)),
-        )
+        .filter(left())
+        .filter(rows::Column::WaMessageId.is_null())
         .exec_with_returning(&txn)
         .await?;
     let mut deltas = CounterDeltas::default();
-    for row in &failed {
+    for row in &interrupted {
         deltas.moved(row, Some(OutboxStatus::Sending), OutboxStatus::Failed);
     }
     deltas.apply(&txn).await?;
     txn.commit().await?;
-    Ok(failed)
+    let mut resend = resend;
+    resend.sort_by_key(|r| r.id);
+    Ok(TakenOver {
+        resend,
+        interrupted,
+    })
 }
 
 /// QUEUED row ids of a device, oldest first (for the reconciler).
