@@ -80,7 +80,8 @@ pub struct Config {
     pub graphiql: bool,
     /// `WAFLEET_UPLOAD_MAX_MB`: largest accepted upload; the request body limit follows from it.
     pub upload_max_bytes: usize,
-    /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency.
+    /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency (half of it before the network
+    /// has the message, half for its acknowledgement to come back).
     pub sim_send_latency: Duration,
     /// `WAFLEET_SIM_SEED`: seed of the simulated network (QR codes, LIDs, ids).
     pub sim_seed: u64,

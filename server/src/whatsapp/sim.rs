@@ -665,8 +665,12 @@ impl SimSession {
             return Err(WaError::NotConnected);
         }
         let network = self.network.upgrade().ok_or(WaError::NotConnected)?;
-        if !network.timing.send_latency.is_zero() {
-            tokio::time::sleep(network.timing.send_latency).await;
+        // Half the latency takes the message to the network, the other half brings its
+        // acknowledgement back: a sender that dies in the second half has sent a message it
+        // never learns about, the case a resend under the same id exists for.
+        let half_way = network.timing.send_latency / 2;
+        if !half_way.is_zero() {
+            tokio::time::sleep(half_way).await;
         }
         if let Some(error) = network.take_send_failure(self.device_id) {
             return Err(WaError::SendFailed(error));
@@ -693,6 +697,10 @@ impl SimSession {
             .await
             .map_err(|_| WaError::Other("simulated network stopped".into()))?
             .map_err(|e| WaError::Other(format!("simulated network storage failed: {e}")))?;
+        let back = network.timing.send_latency - half_way;
+        if !back.is_zero() {
+            tokio::time::sleep(back).await;
+        }
         if let Some(delay) = network.timing.receipts {
             let this = network
                 .session(self.device_id)
