@@ -734,7 +734,7 @@ impl TestApp {
         let response = self
             .gql(
                 Some(token),
-                "query($id: ID!) { simSent(deviceId: $id) { to text caption hasImage messageId at } }",
+                "query($id: ID!) { simSent(deviceId: $id) { to text caption hasImage messageId at attempts } }",
                 json!({ "id": device_id }),
             )
             .await;
