@@ -1174,3 +1174,83 @@ async fn a_paired_live_device_logs_in_again_after_a_restart_without_a_new_qr_cod
         );
     });
 }
+
+/// A node that died after the stanza left but before it stored the outcome leaves its row in
+/// SENDING with the id its claim chose. The next process sends it again under that id: the
+/// endpoint gets two `<message>` stanzas with one id (a recipient keeps one copy), and the
+/// outbox keeps one row, SENT, with that id.
+#[tokio::test]
+async fn a_send_interrupted_by_a_crash_goes_out_again_under_the_same_id_and_stays_one_row() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let fake = FakeWhatsApp::new();
+    let (mut first, user, device, _, ws) = pair_live_device(&fake).await;
+    first.set_delays(&user.token, &device, 0, 0).await;
+    first
+        .send_text(&user.token, &device, "+1 555 765 4321", "Hello twice")
+        .await;
+    eventually(Duration::from_secs(30), "the first send", || async {
+        first.outbox_by_status().await.get("SENT") == Some(&1)
+    })
+    .await;
+    drop(ws);
+    first.stop().await;
+    // What kill -9 between the send and its record leaves: the row in SENDING (SENDING counts
+    // as QUEUED in the running totals), its id stored by the claim.
+    for sql in [
+        "UPDATE broadcast_messages SET status = 'SENDING', sent_at = NULL",
+        "UPDATE outbox_counters SET count = count + 1 WHERE status = 'QUEUED'",
+        "UPDATE outbox_counters SET count = count - 1 WHERE status = 'SENT'",
+    ] {
+        first
+            .state
+            .db
+            .execute(Statement::from_string(
+                first.state.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .unwrap();
+    }
+
+    let second = spawn_app_with(TestOptions {
+        database_url: Some(first.database_url.clone()),
+        redis_prefix: Some(first.redis_prefix.clone()),
+        ..live_options(&fake)
+    })
+    .await;
+    wait_online(&second, &user, &device, &fake).await;
+    let mut last = Value::Null;
+    let resent = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            last = second
+                .gql(
+                    Some(&user.token),
+                    "{ outbox { edges { node { status whatsappId attempts } } } }",
+                    json!({}),
+                )
+                .await
+                .data()["outbox"]["edges"]
+                .clone();
+            if last[0]["node"]["status"] == "SENT" && fake.observe(|o| o.messages.len()) == 2 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let observed = fake.summary();
+    assert!(resent.is_ok(), "not resent: {last}\n{observed}");
+    let messages = fake.observe(|o| o.messages.clone());
+    assert_eq!(messages.len(), 2, "{observed}");
+    assert_eq!(messages[0].id, messages[1].id, "{messages:?}");
+    assert_eq!(messages[1].to, "15557654321@s.whatsapp.net");
+    assert!(messages[0].id.starts_with("3EB0") && messages[0].id.len() == 22);
+    let rows = last.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{last}");
+    assert_eq!(rows[0]["node"]["whatsappId"], messages[0].id.as_str());
+    assert_eq!(rows[0]["node"]["attempts"], 2, "{last}");
+    assert_eq!(
+        second.outbox_by_status().await,
+        HashMap::from([("SENT".to_owned(), 1)])
+    );
+}
