@@ -269,19 +269,19 @@ async fn claims_and_settles(db: &DatabaseConnection) {
     .await
     .unwrap();
     let now = chrono::Utc::now();
-    let delivered = outbox::apply_receipt(db, a, &[id.clone()], false, now)
+    let delivered = outbox::apply_receipt(db, a, std::slice::from_ref(&id), false, now)
         .await
         .unwrap();
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0].status, OutboxStatus::Delivered);
-    let repeat = outbox::apply_receipt(db, a, &[id.clone()], false, now)
+    let repeat = outbox::apply_receipt(db, a, std::slice::from_ref(&id), false, now)
         .await
         .unwrap();
     assert!(
         repeat.is_empty(),
         "the second attempt's receipt changes nothing"
     );
-    let read = outbox::apply_receipt(db, a, &[id.clone()], true, now)
+    let read = outbox::apply_receipt(db, a, std::slice::from_ref(&id), true, now)
         .await
         .unwrap();
     assert_eq!(read.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r2]);
