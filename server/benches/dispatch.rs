@@ -7,7 +7,8 @@
 //! 2. Pacing accuracy: 3000 devices at min 1 s / max 2 s, BENCH_PACED_PER_DEVICE sends each; every
 //!    gap between two sends of one device must be within [1 s, 2 s] + 100 ms.
 //!
-//! BENCH_PARTS (default `postgres,sqlite,pacing`) picks the parts to run.
+//! BENCH_PARTS (default `postgres,sqlite,pacing`) picks the parts to run. BENCH_BEFORE_POSTGRES and
+//! BENCH_BEFORE_SQLITE (rows/s of a run before a change) are printed beside this run's figures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -206,6 +207,11 @@ async fn postgres_throughput(
     let (rate, enqueue_time) = throughput(&state, owner, &devices, rows).await;
     let network = count(&db, "SELECT COUNT(*) AS n FROM sim_sent_messages").await;
     let doubles = count(&db, "SELECT COUNT(*) AS n FROM (SELECT text FROM sim_sent_messages GROUP BY text HAVING COUNT(*) > 1) d").await;
+    let repeats = count(
+        &db,
+        "SELECT CAST(COALESCE(SUM(attempts - 1), 0) AS BIGINT) AS n FROM sim_sent_messages",
+    )
+    .await;
     workers.kill();
     server.abort();
     db.close().await.unwrap();
@@ -222,7 +228,8 @@ async fn postgres_throughput(
         enqueue_time.as_secs_f64()
     );
     println!("  enqueue → all SENT:   {rate:.0} rows/s");
-    println!("  on the network:       {network} messages, {doubles} sent twice");
+    println!("  on the network:       {network} messages, {doubles} seen twice, {repeats} resent under the same id");
+    before("BENCH_BEFORE_POSTGRES", rate);
     match raw {
         Some(tps) => {
             println!("  pgbench simple-update: {tps:.0} updates/s (8 clients)");
@@ -253,6 +260,20 @@ async fn sqlite_throughput(sqlite_rows: usize, sqlite_devices: usize) {
     println!("dispatch throughput (pacing off), embedded default (SQLite + in-process queue):");
     println!("  rows:                 {sqlite_rows} over {sqlite_devices} simulated devices");
     println!("  enqueue → all SENT:   {sqlite_rate:.0} rows/s");
+    before("BENCH_BEFORE_SQLITE", sqlite_rate);
+}
+
+/// The same figure measured before a change (rows/s, given in `variable`), beside this run's.
+fn before(variable: &str, rate: f64) {
+    if let Some(earlier) = std::env::var(variable)
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        println!(
+            "  before the change:    {earlier:.0} rows/s ({variable}); now {:.2} of it",
+            rate / earlier
+        );
+    }
 }
 
 /// 2. Pacing accuracy at min 1 s / max 2 s.

@@ -573,8 +573,8 @@ impl Pacer {
                 .await
                 .unwrap_or(false);
             if !stored {
-                // Left in SENDING: the next holder sends it again under its id. Never acknowledge a row
-                // whose outcome is not stored.
+                // Left in SENDING: the next holder sends it again under its id. Never
+                // acknowledge a row whose outcome is not stored.
                 tracing::error!(
                     outbox.id = row.id,
                     "the outcome of a send could not be stored"
