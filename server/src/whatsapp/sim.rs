@@ -3,7 +3,8 @@
 //!
 //! It holds thousands of devices cheaply (one small struct and, while pairing, one timer task
 //! each), is deterministic for a given seed (QR codes and LIDs come from a seeded generator per
-//! device; message ids add a tag of the session, so no two sessions of a device ever share one),
+//! device; ids of the messages contacts write add a tag of the session, so no two sessions of a
+//! device ever share one; a device's own sends carry the id the outbox chose),
 //! and records every message it receives in `sim_sent_messages`, a table,
 //! so that "what the network got" survives a restart of the server.
 //!
