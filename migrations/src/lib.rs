@@ -11,6 +11,7 @@ mod m20261126_000006_outbox_pipeline_stage;
 mod m20261202_000007_user_default_country;
 mod m20261202_000008_sim_clock;
 mod m20261202_000101_create_send_idempotency_keys;
+mod m20261203_000201_create_audience;
 mod m20261203_000301_sim_sent_attempts;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_user_default_country::Migration),
             Box::new(m20261202_000008_sim_clock::Migration),
             Box::new(m20261202_000101_create_send_idempotency_keys::Migration),
+            Box::new(m20261203_000201_create_audience::Migration),
             Box::new(m20261203_000301_sim_sent_attempts::Migration),
         ]
     }

@@ -80,6 +80,11 @@ pub struct Config {
     pub graphiql: bool,
     /// `WAFLEET_UPLOAD_MAX_MB`: largest accepted upload; the request body limit follows from it.
     pub upload_max_bytes: usize,
+    /// `WAFLEET_IMPORT_MAX_MB` (default 50): largest accepted CSV import.
+    pub import_max_bytes: usize,
+    /// `WAFLEET_OPT_OUT_PHRASES`: comma-separated phrases that, as a whole inbound message, opt
+    /// the sender out (added to STOP, UNSUBSCRIBE, BERHENTI).
+    pub opt_out_phrases: Vec<String>,
     /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency (half of it before the network
     /// has the message, half for its acknowledgement to come back).
     pub sim_send_latency: Duration,
@@ -264,6 +269,22 @@ impl Config {
                 message: "must be between 1 and 1024".into(),
             });
         }
+        let import_mb: usize = parsed(env, "WAFLEET_IMPORT_MAX_MB", 50)?;
+        if import_mb == 0 || import_mb > 4096 {
+            return Err(ConfigError {
+                var: "WAFLEET_IMPORT_MAX_MB",
+                message: "must be between 1 and 4096".into(),
+            });
+        }
+        let opt_out_phrases = env
+            .get("WAFLEET_OPT_OUT_PHRASES")
+            .map(|list| {
+                list.split(',')
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         let whatsapp_threads: usize = parsed(env, "WAFLEET_WHATSAPP_THREADS", 2)?;
         if whatsapp_threads == 0 || whatsapp_threads > 64 {
             return Err(ConfigError {
@@ -364,6 +385,8 @@ impl Config {
             metrics_bind,
             graphiql,
             upload_max_bytes: upload_mb * 1024 * 1024,
+            import_max_bytes: import_mb * 1024 * 1024,
+            opt_out_phrases,
             sim_send_latency: Duration::from_millis(parsed(env, "WAFLEET_SIM_SEND_LATENCY_MS", 0)?),
             sim_seed: parsed(env, "WAFLEET_SIM_SEED", 1)?,
             sim_qr_ttl: match env.get("WAFLEET_SIM_QR_TTL_MS") {
@@ -444,10 +467,10 @@ impl Config {
         })
     }
 
-    /// Largest accepted multipart request body: one upload plus room for the GraphQL document
-    /// around it.
+    /// Largest accepted multipart request body: one upload (an image or a CSV import) plus room
+    /// for the GraphQL document around it.
     pub fn body_limit_bytes(&self) -> usize {
-        self.upload_max_bytes + 1024 * 1024
+        self.upload_max_bytes.max(self.import_max_bytes) + 1024 * 1024
     }
 
     /// Largest accepted JSON request body (queries are not files).

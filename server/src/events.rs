@@ -32,8 +32,11 @@ use uuid::Uuid;
 use crate::{
     entities::{
         broadcast_messages, devices,
-        enums::{DeviceStatus, MessageKind, MessageStatus, OutboxStatus},
-        whatsapp_chats, whatsapp_messages,
+        enums::{
+            DeviceStatus, ImportKind, ImportStatus, MessageKind, MessageStatus, OutboxStatus,
+            TagMergeMode,
+        },
+        import_jobs, whatsapp_chats, whatsapp_messages,
     },
     error::{AppError, AppResult},
     types::ids::{DeviceId, UserId},
@@ -96,6 +99,8 @@ pub enum EventKind {
         device_id: Uuid,
         command: Box<SimCommand>,
     },
+    /// An import job moved on (after each committed batch, and at its end).
+    ImportProgress { job: ImportJobSnapshot },
     /// The simulated clock moved forward (sim mode only): every node's scheduler catches up and
     /// runs what came due.
     SimClockAdvanced { offset_seconds: i64 },
@@ -239,6 +244,71 @@ impl From<&broadcast_messages::Model> for OutboxChange {
     }
 }
 
+/// An import job as subscribers see it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportJobSnapshot {
+    pub id: Uuid,
+    pub kind: ImportKind,
+    pub device_id: Option<Uuid>,
+    pub file_name: String,
+    pub tag_mode: TagMergeMode,
+    pub status: ImportStatus,
+    pub rows_read: i64,
+    pub imported: i64,
+    pub updated: i64,
+    pub duplicates: i64,
+    pub rejected_count: i64,
+    pub last_line: i64,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<&import_jobs::Model> for ImportJobSnapshot {
+    fn from(job: &import_jobs::Model) -> Self {
+        Self {
+            id: job.id,
+            kind: job.kind,
+            device_id: job.device_id,
+            file_name: job.file_name.clone(),
+            tag_mode: job.tag_mode,
+            status: job.status,
+            rows_read: job.rows_read,
+            imported: job.imported,
+            updated: job.updated,
+            duplicates: job.duplicates,
+            rejected_count: job.rejected_count,
+            last_line: job.last_line,
+            error: job.error.clone(),
+            created_at: job.created_at,
+            finished_at: job.finished_at,
+        }
+    }
+}
+
+impl ImportJobSnapshot {
+    pub fn into_model(self, user_id: Uuid) -> import_jobs::Model {
+        import_jobs::Model {
+            id: self.id,
+            user_id,
+            kind: self.kind,
+            device_id: self.device_id,
+            file_name: self.file_name,
+            tag_mode: self.tag_mode,
+            status: self.status,
+            rows_read: self.rows_read,
+            imported: self.imported,
+            updated: self.updated,
+            duplicates: self.duplicates,
+            rejected_count: self.rejected_count,
+            last_line: self.last_line,
+            error: self.error,
+            created_at: self.created_at,
+            finished_at: self.finished_at,
+        }
+    }
+}
+
 /// What the node that runs a device's session is asked to do.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub enum DeviceCommand {
@@ -355,6 +425,13 @@ impl Event {
         }
     }
 
+    pub fn import_progress(job: &import_jobs::Model) -> Self {
+        Self {
+            user_id: job.user_id,
+            kind: EventKind::ImportProgress { job: job.into() },
+        }
+    }
+
     /// Every node closes the WebSockets opened with these tokens.
     pub fn tokens_revoked(owner: UserId, token_ids: Vec<Uuid>) -> Self {
         Self {
@@ -397,6 +474,7 @@ impl Event {
             | EventKind::InboxChanged { device_id, .. } => Some(*device_id),
             EventKind::UserUpdated
             | EventKind::OutboxChanged { .. }
+            | EventKind::ImportProgress { .. }
             | EventKind::SimClockAdvanced { .. }
             | EventKind::TokensRevoked { .. } => None,
         }

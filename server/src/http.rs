@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL (POST, GraphiQL on GET), graphql-ws, health, the SPA (`spa.rs`);
 //! metrics on a listener of their own.
 
+mod export;
 mod ws;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -78,6 +79,9 @@ pub fn router(state: HttpState) -> Router {
     let mut router = Router::new()
         .merge(graphql)
         .route("/media/{reference}", get(media))
+        .route("/export/leads.csv", get(export::leads))
+        .route("/export/ai-leads.csv", get(export::ai_leads))
+        .route("/export/opt-outs.csv", get(export::opt_outs))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     router = match web_dir {
@@ -276,7 +280,8 @@ async fn graphql_http(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let options = MultipartOptions::default().max_file_size(config.upload_max_bytes);
+    let options = MultipartOptions::default()
+        .max_file_size(config.upload_max_bytes.max(config.import_max_bytes));
     let request = match async_graphql::http::receive_body(content_type, &body[..], options).await {
         Ok(request) if request.uploads.len() > 1 => {
             return error_response(

@@ -103,6 +103,16 @@ impl Application {
     pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
+        // An import that was running when a server stopped will not finish by itself.
+        let interrupted = crate::domain::leads::import::fail_interrupted(&db, chrono::Utc::now())
+            .await
+            .map_err(|err| anyhow::anyhow!(err.message()))?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "import jobs interrupted by a restart marked failed"
+            );
+        }
         let node_id = uuid::Uuid::new_v4().simple().to_string();
         let (redis, events, shared) = match &config.redis_url {
             Some(url) => {

@@ -477,13 +477,12 @@ pub async fn delete(db: &DatabaseConnection, owner: UserId, id: DeviceId) -> App
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Device"))?;
-    // Leads arrive with their area; it adds its delete here, inside this transaction.
     let (chats, messages) = super::inbox::delete_for_device(&txn, id).await?;
     let removed = Removed {
         outbox: super::outbox::delete_for_device(&txn, id).await?,
+        leads: super::leads::delete_for_device(&txn, id).await?,
         chats,
         messages,
-        ..Removed::default()
     };
     device_status_changes::Entity::delete_many()
         .filter(device_status_changes::Column::DeviceId.eq(device.id))

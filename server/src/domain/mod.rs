@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod devices;
 pub mod idempotency;
 pub mod inbox;
+pub mod leads;
 pub mod outbox;
 pub mod pagination;
 pub mod send_window;

@@ -160,6 +160,123 @@ pub enum CounterScope {
     Campaign,
 }
 
+/// A lead's kind: a device's own lead, or one in the user's AI lead pool.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AudienceKind {
+    /// Belongs to a device, which messages it.
+    #[sea_orm(string_value = "DEVICE")]
+    Device,
+    /// In the user's AI lead pool until a campaign deals it to a device.
+    #[sea_orm(string_value = "POOL")]
+    Pool,
+}
+
+/// Whether a lead already bought.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TargetStatus {
+    #[sea_orm(string_value = "PROSPECT")]
+    Prospect,
+    #[sea_orm(string_value = "CUSTOMER")]
+    Customer,
+}
+
+/// How a lead came in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LeadSource {
+    #[sea_orm(string_value = "MANUAL")]
+    Manual,
+    #[sea_orm(string_value = "IMPORT")]
+    Import,
+}
+
+/// Where a pool lead is in the AI campaigns.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AiLeadStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "ASSIGNED")]
+    Assigned,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// What opted a number out.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OptOutSource {
+    #[sea_orm(string_value = "MANUAL")]
+    Manual,
+    /// The contact wrote an opt-out phrase.
+    #[sea_orm(string_value = "INBOUND")]
+    Inbound,
+    #[sea_orm(string_value = "IMPORT")]
+    Import,
+}
+
+/// What a CSV import fills.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ImportKind {
+    #[sea_orm(string_value = "LEADS")]
+    Leads,
+    #[sea_orm(string_value = "AI_LEADS")]
+    AiLeads,
+    #[sea_orm(string_value = "OPT_OUTS")]
+    OptOuts,
+}
+
+/// Where an import job is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ImportStatus {
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    #[sea_orm(string_value = "DONE")]
+    Done,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// What an import does to the tags of a phone that exists already.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TagMergeMode {
+    #[sea_orm(string_value = "MERGE")]
+    Merge,
+    #[sea_orm(string_value = "REPLACE")]
+    Replace,
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod devices;
 pub mod inbox;
+pub mod leads;
 pub mod limits;
 pub mod loaders;
 pub mod outbox;
@@ -37,6 +38,7 @@ pub struct Query(
     devices::DeviceQuery,
     outbox::OutboxQuery,
     inbox::InboxQuery,
+    leads::LeadQuery,
 );
 
 /// What a client can change.
@@ -46,6 +48,7 @@ pub struct Mutation(
     devices::DeviceMutation,
     outbox::OutboxMutation,
     inbox::InboxMutation,
+    leads::LeadMutation,
 );
 
 /// What a client can follow live (graphql-ws at `/graphql/ws`).
@@ -55,6 +58,7 @@ pub struct Subscription(
     devices::DeviceSubscription,
     outbox::OutboxSubscription,
     inbox::InboxSubscription,
+    leads::LeadSubscription,
 );
 
 #[derive(MergedObject, Default)]

@@ -49,6 +49,8 @@ macro_rules! uuid_id {
 uuid_id!(UserId, "user");
 uuid_id!(ApiTokenId, "API token");
 uuid_id!(DeviceId, "device");
+uuid_id!(LeadId, "lead");
+uuid_id!(ImportJobId, "import job");
 
 #[cfg(test)]
 mod tests {

@@ -58,7 +58,20 @@ impl InboundSink for Inbound {
                 )
                 .await
                 {
-                    Ok(ingested) => ingested.publish(bus, owner, device_id).await,
+                    Ok(ingested) => {
+                        if let Err(err) = crate::domain::leads::opt_outs::from_inbound(
+                            &app.db,
+                            owner,
+                            &ingested.added,
+                            &app.config.opt_out_phrases,
+                            app.clock.now(),
+                        )
+                        .await
+                        {
+                            tracing::error!(device.id = %device_id, error = ?err, "cannot record an inbound opt-out");
+                        }
+                        ingested.publish(bus, owner, device_id).await
+                    }
                     Err(err) => {
                         tracing::error!(device.id = %device_id, error = ?err, "cannot store an inbound message")
                     }

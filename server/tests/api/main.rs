@@ -9,6 +9,7 @@ mod hardening;
 mod helpers;
 mod http_surface;
 mod inbox;
+mod leads;
 mod live;
 mod outbox;
 mod outbox_rows;
