@@ -1,5 +1,6 @@
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 
+import { applyImportProgress, audienceKeys, audienceMutationUpdates } from './audience-cache';
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
 import {
   addMessageToThreads,
@@ -38,10 +39,12 @@ export const cacheOptions: CacheExchangeOpts = {
     QrCode: () => null,
     SendCounts: () => null,
     ...inboxKeys,
+    ...audienceKeys,
   },
   resolvers: { ...outboxResolvers, ...inboxResolvers },
   updates: {
     Mutation: {
+      ...audienceMutationUpdates,
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       revokeApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       addDevice: (result, _args, cache) => {
@@ -62,6 +65,8 @@ export const cacheOptions: CacheExchangeOpts = {
       },
     },
     Subscription: {
+      importProgress: (result, _args, cache) =>
+        applyImportProgress(cache, result.importProgress as { kind?: unknown } | null),
       deviceEvents: (result, _args, cache) =>
         applyDeviceEvent(cache, result.deviceEvents as Parameters<typeof applyDeviceEvent>[1]),
       outboxEvents: (result, _args, cache) =>
