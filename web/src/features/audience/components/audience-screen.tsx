@@ -8,6 +8,7 @@ import { PlusIcon, UsersIcon } from '@/components/ui/icons';
 import { Spinner } from '@/components/ui/spinner';
 import { errorMessage } from '@/lib/errors';
 import { pluralize } from '@/lib/format';
+import { useDebouncedValue } from '@/lib/use-debounced-value';
 
 import { useAudiencePage, useNiches, type AudienceRow } from '../api/audience';
 import { downloadCsv } from '../api/export';
@@ -33,7 +34,9 @@ type Editing = { row: AudienceRow | null } | null;
 
 /** The Leads and the AI Leads screens: one table, filters, bulk actions, import and export. */
 export function AudienceScreen({ kind }: AudienceScreenProps) {
-  const [filters, setFilters] = useState<Filters>(NO_AUDIENCE_FILTERS);
+  const [typed, setFilters] = useState<Filters>(NO_AUDIENCE_FILTERS);
+  // The list follows the filters once typing pauses, not at every key.
+  const filters = useDebouncedValue(typed, 300);
   const { page, error } = useAudiencePage(kind, filters, null);
   const [{ data: nicheData }] = useNiches();
   const [selected, setSelected] = useState<ReadonlyMap<string, AudienceRow>>(new Map());
@@ -146,7 +149,7 @@ export function AudienceScreen({ kind }: AudienceScreenProps) {
         <>
           <AudienceFilters
             kind={kind}
-            value={filters}
+            value={typed}
             onChange={changeFilters}
             knownTags={knownTags}
           />
