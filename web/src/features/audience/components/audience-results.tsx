@@ -160,18 +160,22 @@ function AudienceTableRow({ row, kind, selected, onSelect, onEdit }: RowProps) {
         />
       </td>
       <td className={styles.nameCell} data-label="Name">
-        <span className={styles.name}>{row.name || '—'}</span>
-        {row.optedOut ? <Badge tone="danger">Opted out</Badge> : null}
-        {row.notes ? <span className={styles.notes}>{row.notes}</span> : null}
+        <div className={styles.stack}>
+          <span className={styles.name}>{row.name || '—'}</span>
+          {row.optedOut ? <Badge tone="danger">Opted out</Badge> : null}
+          {row.notes ? <span className={styles.notes}>{row.notes}</span> : null}
+        </div>
       </td>
       <td className={styles.phoneCell} data-label="Phone">
         {row.phone}
       </td>
       <td className={styles.tagsCell} data-label="Tags">
-        <TagChips tags={row.niches} />
-        {row.triggers.length > 0 ? (
-          <span className={styles.muted}>Triggers: {row.triggers.join(', ')}</span>
-        ) : null}
+        <div className={styles.stack}>
+          <TagChips tags={row.niches} />
+          {row.triggers.length > 0 ? (
+            <span className={styles.muted}>Triggers: {row.triggers.join(', ')}</span>
+          ) : null}
+        </div>
       </td>
       <td className={styles.targetCell} data-label="Target">
         {targetStatusLabel(row.targetStatus)}
