@@ -1,6 +1,11 @@
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 
-import { applyImportProgress, audienceKeys, audienceMutationUpdates } from './audience-cache';
+import {
+  applyImportProgress,
+  audienceKeys,
+  audienceMutationUpdates,
+  invalidateLists,
+} from './audience-cache';
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
 import {
   addMessageToThreads,
@@ -54,6 +59,8 @@ export const cacheOptions: CacheExchangeOpts = {
       deleteDevice: (result, args, cache) => {
         if (result.deleteDevice && typeof args.id === 'string') {
           removeDeviceFromLists(cache, args.id);
+          // The device's leads went with it.
+          invalidateLists(cache, 'leads');
         }
       },
       // The inbox shows a sent message in its thread at once (PENDING).
