@@ -1,5 +1,14 @@
 import type { NavEntry } from '@/components/layouts/app-frame';
-import { DevicesIcon, HomeIcon, InboxIcon, OutboxIcon, SettingsIcon } from '@/components/ui/icons';
+import {
+  BlockIcon,
+  DevicesIcon,
+  HomeIcon,
+  InboxIcon,
+  OutboxIcon,
+  SettingsIcon,
+  SparkIcon,
+  UsersIcon,
+} from '@/components/ui/icons';
 import { paths } from '@/config/paths';
 
 /** The app's navigation; each area adds its entry here when its screens exist. */
@@ -14,5 +23,8 @@ export const navEntries: readonly NavEntry[] = [
     activeFor: [paths.inbox, paths.deviceInbox],
   },
   { to: paths.outbox, label: 'Outbox', icon: <OutboxIcon /> },
+  { to: paths.leads, label: 'Leads', icon: <UsersIcon /> },
+  { to: paths.aiLeads, label: 'AI leads', icon: <SparkIcon /> },
+  { to: paths.optOuts, label: 'Opt-outs', icon: <BlockIcon /> },
   { to: paths.settings, label: 'Settings', icon: <SettingsIcon /> },
 ];

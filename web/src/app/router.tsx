@@ -92,6 +92,27 @@ export function createAppRouter() {
                   ),
                 },
                 {
+                  path: paths.leads,
+                  element: screen(
+                    () => import('./routes/audience'),
+                    (m) => m.LeadsRoute,
+                  ),
+                },
+                {
+                  path: paths.aiLeads,
+                  element: screen(
+                    () => import('./routes/audience'),
+                    (m) => m.AiLeadsRoute,
+                  ),
+                },
+                {
+                  path: paths.optOuts,
+                  element: screen(
+                    () => import('./routes/audience'),
+                    (m) => m.OptOutsRoute,
+                  ),
+                },
+                {
                   path: paths.settings,
                   element: screen(
                     () => import('./routes/settings'),

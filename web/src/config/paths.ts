@@ -6,6 +6,9 @@ export const paths = {
   outbox: '/outbox',
   inbox: '/inbox',
   deviceInbox: '/devices/:deviceId/inbox',
+  leads: '/leads',
+  aiLeads: '/ai-leads',
+  optOuts: '/opt-outs',
   settings: '/settings',
 } as const;
 

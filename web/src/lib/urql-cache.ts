@@ -1,5 +1,11 @@
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 
+import {
+  applyImportProgress,
+  audienceKeys,
+  audienceMutationUpdates,
+  invalidateLists,
+} from './audience-cache';
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
 import {
   addMessageToThreads,
@@ -38,10 +44,12 @@ export const cacheOptions: CacheExchangeOpts = {
     QrCode: () => null,
     SendCounts: () => null,
     ...inboxKeys,
+    ...audienceKeys,
   },
   resolvers: { ...outboxResolvers, ...inboxResolvers },
   updates: {
     Mutation: {
+      ...audienceMutationUpdates,
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       revokeApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       addDevice: (result, _args, cache) => {
@@ -51,6 +59,8 @@ export const cacheOptions: CacheExchangeOpts = {
       deleteDevice: (result, args, cache) => {
         if (result.deleteDevice && typeof args.id === 'string') {
           removeDeviceFromLists(cache, args.id);
+          // The device's leads went with it.
+          invalidateLists(cache, 'leads');
         }
       },
       // The inbox shows a sent message in its thread at once (PENDING).
@@ -62,6 +72,8 @@ export const cacheOptions: CacheExchangeOpts = {
       },
     },
     Subscription: {
+      importProgress: (result, _args, cache) =>
+        applyImportProgress(cache, result.importProgress as { kind?: unknown } | null),
       deviceEvents: (result, _args, cache) =>
         applyDeviceEvent(cache, result.deviceEvents as Parameters<typeof applyDeviceEvent>[1]),
       outboxEvents: (result, _args, cache) =>

@@ -8,6 +8,7 @@ import { Avatar } from './avatar';
 import { Composer } from './composer';
 import { ArrowDownIcon } from './inbox-icons';
 import styles from './inbox.module.css';
+import { OptOutButton } from './opt-out-button';
 import { Thread } from './thread';
 
 export type ChatViewProps = {
@@ -40,6 +41,7 @@ export function ChatView({ deviceId, chatJid, timeZone }: ChatViewProps) {
           <h2 className={styles.chatTitle}>{title}</h2>
           {phone && phone !== title ? <p className={styles.chatSubtitle}>{phone}</p> : null}
         </div>
+        {phone ? <OptOutButton phone={phone} contactName={title} /> : null}
       </header>
       <Thread deviceId={deviceId} chatJid={chatJid} contactName={title} timeZone={timeZone} />
       <Composer deviceId={deviceId} chatJid={chatJid} contactName={title} />
