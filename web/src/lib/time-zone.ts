@@ -81,3 +81,40 @@ export function today(timeZone: string, now: number = Date.now()): string {
   }
   return new Date(now + offset).toISOString().slice(0, 10);
 }
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+
+/**
+ * A wall-clock time typed into a `datetime-local` field (`2026-01-05T09:30`), read in `timeZone`,
+ * as the UTC instant it names (ISO string). Null when the text is not a real date and time. An
+ * unknown zone counts as UTC. A time skipped by a DST change moves forward with the clock.
+ */
+export function zonedToUtc(local: string, timeZone: string): string | null {
+  const match = LOCAL_DATE_TIME.exec(local.trim());
+  if (!match) return null;
+  const day = `${match[1]}-${match[2]}-${match[3]}`;
+  const [hour, minute] = [Number(match[4]), Number(match[5])];
+  const parts = parseDay(day);
+  if (!parts || hour > 23 || minute > 59) return null;
+  const wallAsUtc = Date.UTC(parts[0], parts[1] - 1, parts[2], hour, minute);
+  try {
+    // Twice, as in startOfDay: the offset at the guess may differ from the offset at the answer.
+    const first = wallAsUtc - offsetAt(wallAsUtc, timeZone);
+    return new Date(wallAsUtc - offsetAt(first, timeZone)).toISOString();
+  } catch {
+    return new Date(wallAsUtc).toISOString();
+  }
+}
+
+/** The instant `iso` as `timeZone`'s wall clock, in the `datetime-local` form (`2026-01-05T09:30`). */
+export function utcToZoned(iso: string, timeZone: string): string | null {
+  const instant = new Date(iso).getTime();
+  if (Number.isNaN(instant)) return null;
+  let offset: number;
+  try {
+    offset = offsetAt(instant, timeZone);
+  } catch {
+    offset = 0;
+  }
+  return new Date(instant + offset).toISOString().slice(0, 16);
+}

@@ -1,0 +1,111 @@
+import { zonedToUtc } from '@/lib/time-zone';
+
+import type { CampaignInputFields, CampaignTarget, Weekday } from './model';
+
+/** The dialog's fields as typed (text boxes hold strings). */
+export type CampaignForm = {
+  title: string;
+  message: string;
+  hasImage: boolean;
+  niches: string[];
+  targetStatus: CampaignTarget;
+  allDevices: boolean;
+  deviceIds: string[];
+  /** `datetime-local` text in the user's zone; empty = start now. */
+  scheduledAt: string;
+  windowFrom: string;
+  windowTo: string;
+  weekdays: Weekday[];
+  minDelaySeconds: string;
+  maxDelaySeconds: string;
+};
+
+export const ALL_WEEKDAYS: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+export type CampaignFormErrors = Partial<Record<keyof CampaignForm, string>>;
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * The form checked the way the server checks it, with the messages shown beside each field, and
+ * the `CampaignInput` fields to send when there is nothing to say.
+ */
+export function parseCampaignForm(
+  form: CampaignForm,
+  timeZone: string,
+): { input: CampaignInputFields; errors: null } | { input: null; errors: CampaignFormErrors } {
+  const errors: CampaignFormErrors = {};
+  const title = form.title.trim();
+  if (!title) errors.title = 'Give the campaign a title.';
+  const message = form.message.trim();
+  if (!message && !form.hasImage) errors.message = 'Write a message or attach an image.';
+
+  const minDelay = wholeSeconds(form.minDelaySeconds);
+  const maxDelay = wholeSeconds(form.maxDelaySeconds);
+  if (minDelay === null) errors.minDelaySeconds = 'A whole number of seconds, 0 or more.';
+  if (maxDelay === null) errors.maxDelaySeconds = 'A whole number of seconds, 0 or more.';
+  else if (minDelay !== null && minDelay > maxDelay)
+    errors.maxDelaySeconds = 'The longest pause must not be shorter than the shortest.';
+
+  let scheduledAt: string | undefined;
+  if (form.scheduledAt.trim()) {
+    scheduledAt = zonedToUtc(form.scheduledAt, timeZone) ?? undefined;
+    if (!scheduledAt) errors.scheduledAt = 'Pick a date and time.';
+  }
+
+  let sendWindow: { from: string; to: string } | undefined;
+  const [from, to] = [form.windowFrom.trim(), form.windowTo.trim()];
+  if (from || to) {
+    if (!TIME_OF_DAY.test(from)) errors.windowFrom = 'A time of day such as 09:00.';
+    if (!TIME_OF_DAY.test(to)) errors.windowTo = 'A time of day such as 18:00.';
+    else if (from === to) errors.windowTo = 'The window must not start and end at the same time.';
+    sendWindow = { from, to };
+  }
+
+  if (form.weekdays.length === 0) errors.weekdays = 'Pick at least one day.';
+  if (!form.allDevices && form.deviceIds.length === 0)
+    errors.deviceIds = 'Pick at least one device, or send from all of them.';
+
+  if (Object.keys(errors).length > 0) return { input: null, errors };
+  return {
+    errors: null,
+    input: {
+      title,
+      message,
+      niches: form.niches.length ? form.niches : undefined,
+      targetStatus: form.targetStatus,
+      deviceIds: form.allDevices ? undefined : form.deviceIds,
+      scheduledAt,
+      sendWindow,
+      // Every day is the same as none chosen; absent keeps the stored campaign simple.
+      weekdays: form.weekdays.length === ALL_WEEKDAYS.length ? undefined : form.weekdays,
+      minDelaySeconds: minDelay!,
+      maxDelaySeconds: maxDelay!,
+    },
+  };
+}
+
+function wholeSeconds(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d{1,6}$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** A new campaign's form: everyone, every device, any time, the server's default delays. */
+export function emptyCampaignForm(): CampaignForm {
+  return {
+    title: '',
+    message: '',
+    hasImage: false,
+    niches: [],
+    targetStatus: 'ALL',
+    allDevices: true,
+    deviceIds: [],
+    scheduledAt: '',
+    windowFrom: '',
+    windowTo: '',
+    weekdays: [...ALL_WEEKDAYS],
+    minDelaySeconds: '10',
+    maxDelaySeconds: '30',
+  };
+}
