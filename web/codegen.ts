@@ -1,14 +1,7 @@
-import { readFileSync } from 'node:fs';
-
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// The audience contract stands in only until the server's schema has the audience in it.
-const serverHasAudience = /^type Lead \{/m.test(readFileSync('../schema.graphql', 'utf8'));
-
 const config: CodegenConfig = {
-  schema: serverHasAudience
-    ? '../schema.graphql'
-    : ['../schema.graphql', 'contract/audience.graphql'],
+  schema: '../schema.graphql',
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: true,
   generates: {

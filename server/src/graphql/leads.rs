@@ -430,6 +430,7 @@ pub struct UpdateLeadInput {
 
 /// Which leads to list (fields combine with AND).
 #[derive(InputObject, Default)]
+#[graphql(name = "LeadFilter")]
 pub struct LeadFilterInput {
     /// One device's leads.
     device_id: Option<ID>,

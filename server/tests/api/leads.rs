@@ -95,7 +95,7 @@ async fn all_leads(app: &TestApp, token: &str, filter: Value) -> Vec<Value> {
         let response = app
             .gql(
                 Some(token),
-                &format!("query($f: LeadFilterInput, $after: String) {{ leads(filter: $f, first: 200, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {LEAD_FIELDS} }} }} }} }}"),
+                &format!("query($f: LeadFilter, $after: String) {{ leads(filter: $f, first: 200, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {LEAD_FIELDS} }} }} }} }}"),
                 json!({ "f": filter, "after": after }),
             )
             .await;
