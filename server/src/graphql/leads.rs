@@ -1002,23 +1002,27 @@ pub struct LeadSubscription;
 
 #[Subscription]
 impl LeadSubscription {
-    /// An import job after every committed batch and at its end.
+    /// An import job: its current state at once, then after every committed batch and at its
+    /// end (so a client that subscribes after a quick import still sees it finish).
     async fn import_progress(
         &self,
         ctx: &Context<'_>,
         job_id: ID,
     ) -> Result<impl Stream<Item = GqlResult<ImportJob>>, async_graphql::Error> {
+        use futures::StreamExt;
         let viewer = viewer(ctx)?;
         let id = ImportJobId::parse(&job_id)?;
         let owner: UserId = viewer.user_id;
-        import::job(&state(ctx).db, owner, id)
-            .await?
-            .ok_or(AppError::NotFound("Import job"))?;
-        Ok(user_events(ctx, owner, move |event| match &event.kind {
+        // Subscribe before reading the job, so no change falls between the two.
+        let changes = user_events(ctx, owner, move |event| match &event.kind {
             EventKind::ImportProgress { job } if job.id == id.0 => {
                 vec![ImportJob(job.clone().into_model(owner.0))]
             }
             _ => Vec::new(),
-        }))
+        });
+        let current = import::job(&state(ctx).db, owner, id)
+            .await?
+            .ok_or(AppError::NotFound("Import job"))?;
+        Ok(futures::stream::once(async move { Ok(ImportJob(current)) }).chain(changes))
     }
 }

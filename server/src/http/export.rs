@@ -54,13 +54,13 @@ fn list(raw: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-fn parse_filter(params: &ExportParams) -> Result<LeadFilter, Response> {
+fn parse_filter(params: &ExportParams) -> Result<LeadFilter, String> {
     let mut niches = list(params.niches.as_deref());
     niches.extend(list(params.niche.as_deref()));
     Ok(LeadFilter {
         device_id: match params.device_id.as_deref().filter(|d| !d.is_empty()) {
             None => None,
-            Some(raw) => Some(DeviceId::parse(raw).map_err(|e| bad_request(e.message()))?),
+            Some(raw) => Some(DeviceId::parse(raw).map_err(|e| e.message().to_owned())?),
         },
         niches,
         all_niches: list(params.all_niches.as_deref()),
@@ -68,7 +68,7 @@ fn parse_filter(params: &ExportParams) -> Result<LeadFilter, Response> {
             None => None,
             Some("PROSPECT") => Some(TargetStatus::Prospect),
             Some("CUSTOMER") => Some(TargetStatus::Customer),
-            Some(_) => return Err(bad_request("targetStatus is PROSPECT or CUSTOMER.")),
+            Some(_) => return Err("targetStatus is PROSPECT or CUSTOMER.".to_owned()),
         },
         trigger: params.trigger.clone(),
         search: params.search.clone(),
@@ -76,7 +76,7 @@ fn parse_filter(params: &ExportParams) -> Result<LeadFilter, Response> {
             None => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
-            Some(_) => return Err(bad_request("optedOut is true or false.")),
+            Some(_) => return Err("optedOut is true or false.".to_owned()),
         },
         status: match params.status.as_deref().filter(|s| !s.is_empty()) {
             None => None,
@@ -84,12 +84,20 @@ fn parse_filter(params: &ExportParams) -> Result<LeadFilter, Response> {
             Some("ASSIGNED") => Some(AiLeadStatus::Assigned),
             Some("SENT") => Some(AiLeadStatus::Sent),
             Some("FAILED") => Some(AiLeadStatus::Failed),
-            Some(_) => return Err(bad_request("status is PENDING, ASSIGNED, SENT or FAILED.")),
+            Some(_) => return Err("status is PENDING, ASSIGNED, SENT or FAILED.".to_owned()),
         },
     })
 }
 
-async fn owner(state: &HttpState, headers: &HeaderMap) -> Result<UserId, Response> {
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        "Send your token as 'Authorization: Bearer <token>'.",
+    )
+        .into_response()
+}
+
+async fn owner(state: &HttpState, headers: &HeaderMap) -> Option<UserId> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -97,12 +105,8 @@ async fn owner(state: &HttpState, headers: &HeaderMap) -> Result<UserId, Respons
         .await
         .map(|a| a.viewer())
     {
-        Ok(Ok(viewer)) => Ok(viewer.user_id),
-        _ => Err((
-            StatusCode::UNAUTHORIZED,
-            "Send your token as 'Authorization: Bearer <token>'.",
-        )
-            .into_response()),
+        Ok(Ok(viewer)) => Some(viewer.user_id),
+        _ => None,
     }
 }
 
@@ -135,13 +139,12 @@ async fn audience(
     params: ExportParams,
     kind: AudienceKind,
 ) -> Response {
-    let owner = match owner(&state, &headers).await {
-        Ok(owner) => owner,
-        Err(response) => return response,
+    let Some(owner) = owner(&state, &headers).await else {
+        return unauthorized();
     };
     let filter = match parse_filter(&params) {
         Ok(filter) => filter,
-        Err(response) => return response,
+        Err(message) => return bad_request(&message),
     };
     let db = state.app.db.clone();
     if let Some(device) = filter.device_id {
@@ -190,9 +193,8 @@ pub async fn opt_outs(
     headers: HeaderMap,
     Query(params): Query<ExportParams>,
 ) -> Response {
-    let owner = match owner(&state, &headers).await {
-        Ok(owner) => owner,
-        Err(response) => return response,
+    let Some(owner) = owner(&state, &headers).await else {
+        return unauthorized();
     };
     let db = state.app.db.clone();
     let country = phone_country(&db, owner).await.unwrap_or(None);
