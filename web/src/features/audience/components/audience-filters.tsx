@@ -64,7 +64,7 @@ export function AudienceFilters({ kind, value, onChange, knownTags }: AudienceFi
           <TextField
             label="Search"
             type="search"
-            placeholder="Name, phone or notes"
+            placeholder="Name or phone number"
             value={value.search}
             onChange={(event) => onChange({ ...value, search: event.target.value })}
           />
