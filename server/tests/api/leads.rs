@@ -657,3 +657,50 @@ async fn opt_outs_come_from_an_inbound_stop_by_hand_and_from_a_file_and_can_be_r
         1
     );
 }
+
+#[tokio::test]
+async fn the_embedded_default_sqlite_imports_filters_and_exports_the_same_way() {
+    let dir = crate::helpers::TempDir::new();
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestOptions {
+        database_url: Some(dir.sqlite_url("wafleet.db")),
+        redis: false,
+        ..Default::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    set_country(&app, &user.token, "MY").await;
+    let device = app.add_device(&user.token, "Sales").await;
+    let csv = "\u{feff}nama;no hp;tags;triggers\nSiti;012-300 0001;Beauty, Health;cold\nAli;012-300 0002;Heal;\nBad;12;x;\nSiti again;0123000001;Spa;\n";
+    let job = import_leads(&app, &user.token, &device, csv.as_bytes(), "MERGE").await;
+    assert_eq!(job["status"], "DONE", "{job}");
+    assert_eq!(job["imported"], 2, "{job}");
+    assert_eq!(job["duplicates"], 1, "{job}");
+    assert_eq!(job["rejected"][0]["line"], 4, "{job}");
+    assert_eq!(
+        all_leads(&app, &user.token, json!({ "niche": "spa" }))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        all_leads(&app, &user.token, json!({ "niche": "heal" }))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        all_leads(&app, &user.token, json!({ "niche": "hea" }))
+            .await
+            .len(),
+        0
+    );
+    let text = export(&app, &user.token, "/export/leads.csv?niches=spa,heal")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    let again = import_leads(&app, &user.token, &device, text.as_bytes(), "REPLACE").await;
+    assert_eq!(again["updated"], 2, "{again}");
+    assert_eq!(again["imported"], 0, "{again}");
+}
