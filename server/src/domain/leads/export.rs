@@ -6,23 +6,17 @@ use futures::{stream, Stream};
 use sea_orm::DatabaseConnection;
 
 use super::{
-    csv_format::escape_cell, list, opt_outs, tags::triggers_list, AudienceKind, LeadFilter,
-    LeadView,
+    condition, csv_format::escape_cell, opt_outs, rows_after, tags::triggers_list, AudienceKind,
+    LeadFilter, LeadView,
 };
+use sea_orm::ActiveEnum;
+
 use crate::{
-    entities::enums::TargetStatus,
     error::AppResult,
     types::{ids::UserId, phone::Country},
 };
 
 use super::super::pagination::{PageRequest, MAX_PAGE};
-
-fn target(status: TargetStatus) -> &'static str {
-    match status {
-        TargetStatus::Prospect => "PROSPECT",
-        TargetStatus::Customer => "CUSTOMER",
-    }
-}
 
 fn write_rows(records: Vec<Vec<String>>) -> Bytes {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
@@ -69,7 +63,7 @@ fn record(
             lead.name.clone(),
             lead.phone.clone(),
             niches,
-            target(lead.target_status).to_owned(),
+            lead.target_status.to_value(),
             triggers_list(&lead.triggers).join(", "),
             lead.notes.clone(),
         ],
@@ -77,11 +71,9 @@ fn record(
             lead.name.clone(),
             lead.phone.clone(),
             niches,
-            target(lead.target_status).to_owned(),
+            lead.target_status.to_value(),
             lead.notes.clone(),
-            lead.status
-                .map(|s| format!("{s:?}").to_uppercase())
-                .unwrap_or_default(),
+            lead.status.map(|s| s.to_value()).unwrap_or_default(),
             lead.device_id.map(device_names).unwrap_or_default(),
             lead.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
         ],
@@ -98,31 +90,28 @@ pub fn leads_csv(
     device_names: std::collections::HashMap<uuid::Uuid, String>,
 ) -> impl Stream<Item = AppResult<Bytes>> {
     let first = Some(write_rows(vec![header(kind)]));
+    let matching = condition(owner, country, kind, &filter);
     stream::unfold(
-        (first, Some(None), db, filter, device_names),
-        move |(first, next, db, filter, names)| async move {
+        (first, Some(None), db, matching, device_names),
+        move |(first, next, db, matching, names)| async move {
             if let Some(head) = first {
-                return Some((Ok(head), (None, next, db, filter, names)));
+                return Some((Ok(head), (None, next, db, matching, names)));
             }
             let after = next?;
             let page = PageRequest {
                 first: MAX_PAGE * 5,
                 after,
             };
-            match list(&db, owner, country, kind, &filter, page).await {
-                Err(err) => Some((Err(err), (None, None, db, filter, names))),
-                Ok(page) if page.items.is_empty() => None,
-                Ok(page) => {
-                    let cursor = page.items.last().map(|v| super::cursor(&v.lead));
+            match rows_after(&db, owner, matching.clone(), page).await {
+                Err(err) => Some((Err(err), (None, None, db, matching, names))),
+                Ok((items, _)) if items.is_empty() => None,
+                Ok((items, has_next_page)) => {
+                    let cursor = items.last().map(|v| super::cursor(&v.lead));
                     let lookup = |id: uuid::Uuid| names.get(&id).cloned().unwrap_or_default();
-                    let chunk = write_rows(
-                        page.items
-                            .iter()
-                            .map(|v| record(kind, v, &lookup))
-                            .collect(),
-                    );
-                    let next = page.has_next_page.then_some(cursor);
-                    Some((Ok(chunk), (None, next, db, filter, names)))
+                    let chunk =
+                        write_rows(items.iter().map(|v| record(kind, v, &lookup)).collect());
+                    let next = has_next_page.then_some(cursor);
+                    Some((Ok(chunk), (None, next, db, matching, names)))
                 }
             }
         },
@@ -140,44 +129,34 @@ pub fn opt_outs_csv(
         .iter()
         .map(|c| c.to_string())
         .collect()]);
+    let matching = opt_outs::condition(owner, country, search.as_deref());
+    let page = MAX_PAGE * 5;
     stream::unfold(
-        (Some(head), Some(None::<String>), db, search),
-        move |(head, next, db, search)| async move {
+        (Some(head), Some(0u64), db, matching),
+        move |(head, next, db, matching)| async move {
             if let Some(head) = head {
-                return Some((Ok(head), (None, next, db, search)));
+                return Some((Ok(head), (None, next, db, matching)));
             }
-            let after = next?;
-            match opt_outs::list(
-                &db,
-                owner,
-                country,
-                search.as_deref(),
-                Some(MAX_PAGE as i32),
-                after.as_deref(),
-            )
-            .await
-            {
-                Err(err) => Some((Err(err), (None, None, db, search))),
-                Ok((page, _)) if page.items.is_empty() => None,
-                Ok((page, offset)) => {
+            let offset = next?;
+            match opt_outs::rows_from(&db, matching.clone(), offset, page).await {
+                Err(err) => Some((Err(err), (None, None, db, matching))),
+                Ok((items, _)) if items.is_empty() => None,
+                Ok((items, has_next_page)) => {
                     let chunk = write_rows(
-                        page.items
+                        items
                             .iter()
                             .map(|o| {
                                 vec![
                                     o.phone.clone(),
                                     o.reason.clone(),
-                                    format!("{:?}", o.source).to_uppercase(),
+                                    o.source.to_value(),
                                     o.created_at.to_rfc3339(),
                                 ]
                             })
                             .collect(),
                     );
-                    let last = offset + page.items.len() as u64 - 1;
-                    let next = page
-                        .has_next_page
-                        .then(|| Some(opt_outs::encode_offset(last)));
-                    Some((Ok(chunk), (None, next, db, search)))
+                    let next = has_next_page.then_some(offset + items.len() as u64);
+                    Some((Ok(chunk), (None, next, db, matching)))
                 }
             }
         },

@@ -663,6 +663,22 @@ pub async fn list(
         .filter(condition.clone())
         .count(db)
         .await?;
+    let (items, has_next_page) = rows_after(db, owner, condition, page).await?;
+    Ok(Page {
+        items,
+        has_next_page,
+        total_count,
+    })
+}
+
+/// The page of leads matching `condition` after the page's cursor, and whether more follow
+/// (no total: an export reads every page and needs none).
+pub async fn rows_after(
+    db: &DatabaseConnection,
+    owner: UserId,
+    condition: Condition,
+    page: PageRequest,
+) -> AppResult<(Vec<LeadView>, bool)> {
     let mut query = leads::Entity::find().filter(condition);
     if let Some(after) = page.after {
         query = query.filter(
@@ -683,11 +699,7 @@ pub async fn list(
         .await?;
     let has_next_page = rows.len() as u64 > page.first;
     rows.truncate(page.first as usize);
-    Ok(Page {
-        items: views(db, owner, rows).await?,
-        has_next_page,
-        total_count,
-    })
+    Ok((views(db, owner, rows).await?, has_next_page))
 }
 
 /// The cursor of a lead in a list.

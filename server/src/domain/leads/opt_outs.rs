@@ -19,7 +19,7 @@ use crate::{
     },
 };
 
-use super::super::pagination::{Page, PageRequest, MAX_PAGE};
+use super::super::pagination::{Page, PageRequest};
 
 pub const MAX_REASON_CHARS: usize = 200;
 /// Phrases that, as a whole message, opt the sender out (more in `WAFLEET_OPT_OUT_PHRASES`).
@@ -168,13 +168,32 @@ pub async fn list(
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<(Page<rows::Model>, u64)> {
-    let first = PageRequest::parse(first, None)?.first.min(MAX_PAGE);
+    let first = PageRequest::parse(first, None)?.first;
     let offset = after.map(decode_offset).transpose()?.map_or(0, |o| o + 1);
     let condition = condition(owner, country, search);
     let total_count = rows::Entity::find()
         .filter(condition.clone())
         .count(db)
         .await?;
+    let (items, has_next_page) = rows_from(db, condition, offset, first).await?;
+    Ok((
+        Page {
+            items,
+            has_next_page,
+            total_count,
+        },
+        offset,
+    ))
+}
+
+/// `first` opt-outs matching `condition` from `offset` on, newest first, and whether more
+/// follow (no total: an export reads every page and needs none).
+pub async fn rows_from(
+    db: &DatabaseConnection,
+    condition: Condition,
+    offset: u64,
+    first: u64,
+) -> AppResult<(Vec<rows::Model>, bool)> {
     let mut items = rows::Entity::find()
         .filter(condition)
         .order_by_desc(rows::Column::CreatedAt)
@@ -185,14 +204,7 @@ pub async fn list(
         .await?;
     let has_next_page = items.len() as u64 > first;
     items.truncate(first as usize);
-    Ok((
-        Page {
-            items,
-            has_next_page,
-            total_count,
-        },
-        offset,
-    ))
+    Ok((items, has_next_page))
 }
 
 /// Opts out every sender whose whole inbound message is an opt-out phrase (one statement for
