@@ -13,6 +13,7 @@ mod m20261202_000008_sim_clock;
 mod m20261202_000101_create_send_idempotency_keys;
 mod m20261203_000201_create_audience;
 mod m20261203_000301_sim_sent_attempts;
+mod m20261204_000401_create_campaigns;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000101_create_send_idempotency_keys::Migration),
             Box::new(m20261203_000201_create_audience::Migration),
             Box::new(m20261203_000301_sim_sent_attempts::Migration),
+            Box::new(m20261204_000401_create_campaigns::Migration),
         ]
     }
 }

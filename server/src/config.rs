@@ -85,6 +85,9 @@ pub struct Config {
     /// `WAFLEET_OPT_OUT_PHRASES`: comma-separated phrases that, as a whole inbound message, opt
     /// the sender out (added to STOP, UNSUBSCRIBE, BERHENTI).
     pub opt_out_phrases: Vec<String>,
+    /// `WAFLEET_CAMPAIGN_MAX_LATE_HOURS` (default 6): a campaign found this much later than its
+    /// start time does not start by itself; it pauses and says why.
+    pub campaign_max_late: chrono::Duration,
     /// `WAFLEET_SIM_SEND_LATENCY_MS`: simulated network send latency (half of it before the network
     /// has the message, half for its acknowledgement to come back).
     pub sim_send_latency: Duration,
@@ -285,6 +288,13 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let max_late_hours: i64 = parsed(env, "WAFLEET_CAMPAIGN_MAX_LATE_HOURS", 6)?;
+        if !(1..=24 * 365).contains(&max_late_hours) {
+            return Err(ConfigError {
+                var: "WAFLEET_CAMPAIGN_MAX_LATE_HOURS",
+                message: "must be between 1 and 8760".into(),
+            });
+        }
         let whatsapp_threads: usize = parsed(env, "WAFLEET_WHATSAPP_THREADS", 2)?;
         if whatsapp_threads == 0 || whatsapp_threads > 64 {
             return Err(ConfigError {
@@ -387,6 +397,7 @@ impl Config {
             upload_max_bytes: upload_mb * 1024 * 1024,
             import_max_bytes: import_mb * 1024 * 1024,
             opt_out_phrases,
+            campaign_max_late: chrono::Duration::hours(max_late_hours),
             sim_send_latency: Duration::from_millis(parsed(env, "WAFLEET_SIM_SEND_LATENCY_MS", 0)?),
             sim_seed: parsed(env, "WAFLEET_SIM_SEED", 1)?,
             sim_qr_ttl: match env.get("WAFLEET_SIM_QR_TTL_MS") {

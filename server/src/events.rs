@@ -31,10 +31,10 @@ use uuid::Uuid;
 
 use crate::{
     entities::{
-        broadcast_messages, devices,
+        broadcast_messages, campaigns, devices,
         enums::{
-            DeviceStatus, ImportKind, ImportStatus, MessageKind, MessageStatus, OutboxStatus,
-            TagMergeMode,
+            CampaignStatus, DeviceStatus, ImportKind, ImportStatus, MessageKind, MessageStatus,
+            OutboxStatus, TagMergeMode,
         },
         import_jobs, whatsapp_chats, whatsapp_messages,
     },
@@ -104,6 +104,16 @@ pub enum EventKind {
     /// The simulated clock moved forward (sim mode only): every node's scheduler catches up and
     /// runs what came due.
     SimClockAdvanced { offset_seconds: i64 },
+    /// A campaign was created, edited, changed status, or got replies.
+    CampaignChanged { campaign: CampaignSnapshot },
+}
+
+/// A campaign as subscribers (lists, progress, pacers' caches) see it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CampaignSnapshot {
+    pub id: Uuid,
+    pub status: CampaignStatus,
+    pub paused_reason: Option<String>,
 }
 
 /// A device as subscribers see it.
@@ -425,6 +435,19 @@ impl Event {
         }
     }
 
+    pub fn campaign_changed(campaign: &campaigns::Model) -> Self {
+        Self {
+            user_id: campaign.user_id,
+            kind: EventKind::CampaignChanged {
+                campaign: CampaignSnapshot {
+                    id: campaign.id,
+                    status: campaign.status,
+                    paused_reason: campaign.paused_reason.clone(),
+                },
+            },
+        }
+    }
+
     pub fn import_progress(job: &import_jobs::Model) -> Self {
         Self {
             user_id: job.user_id,
@@ -476,6 +499,7 @@ impl Event {
             | EventKind::OutboxChanged { .. }
             | EventKind::ImportProgress { .. }
             | EventKind::SimClockAdvanced { .. }
+            | EventKind::CampaignChanged { .. }
             | EventKind::TokensRevoked { .. } => None,
         }
     }

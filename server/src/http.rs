@@ -82,6 +82,10 @@ pub fn router(state: HttpState) -> Router {
         .route("/export/leads.csv", get(export::leads))
         .route("/export/ai-leads.csv", get(export::ai_leads))
         .route("/export/opt-outs.csv", get(export::opt_outs))
+        .route(
+            "/export/campaigns/{id}/recipients.csv",
+            get(export::campaign_recipients),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     router = match web_dir {

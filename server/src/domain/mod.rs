@@ -1,5 +1,6 @@
 //! Business rules, one module per area. Nothing here knows GraphQL or HTTP.
 pub mod accounts;
+pub mod campaigns;
 pub mod devices;
 pub mod idempotency;
 pub mod inbox;

@@ -34,6 +34,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     pub delivered_at: Option<DateTimeUtc>,
     pub read_at: Option<DateTimeUtc>,
+    /// When the recipient first answered a campaign message (campaign rows only).
+    pub replied_at: Option<DateTimeUtc>,
     pub wa_message_id: Option<String>,
     pub claim_token: Option<i64>,
     pub created_at: DateTimeUtc,

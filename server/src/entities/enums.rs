@@ -320,3 +320,85 @@ mod tests {
         assert_eq!(CounterScope::Campaign.to_value(), "campaign");
     }
 }
+
+/// What a campaign is: a broadcast to device leads, or the AI lead pool dealt over devices.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CampaignKind {
+    #[sea_orm(string_value = "BROADCAST")]
+    Broadcast,
+    #[sea_orm(string_value = "AI")]
+    Ai,
+}
+
+/// Where a campaign is: SCHEDULED → RUNNING ⇄ PAUSED → COMPLETED | CANCELLED | FAILED.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CampaignStatus {
+    /// Waiting for its time (or, with no time, for one to be set).
+    #[sea_orm(string_value = "SCHEDULED")]
+    Scheduled,
+    /// Its rows are in the outbox and going out.
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    /// Held by a person or by itself (`paused_reason`); nothing of it is sent.
+    #[sea_orm(string_value = "PAUSED")]
+    Paused,
+    /// Every row final (sent, failed, skipped).
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// Ended with leads left for a later campaign (AI campaigns).
+    #[sea_orm(string_value = "COMPLETED_WITH_PENDING")]
+    CompletedWithPending,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// What `campaign_counters` counts per campaign and device: the rows per status (SENDING
+/// counted as QUEUED) and the replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum CampaignMetric {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    #[sea_orm(string_value = "READ")]
+    Read,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    #[sea_orm(string_value = "SKIPPED")]
+    Skipped,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    /// Recipients who answered after the campaign's message.
+    #[sea_orm(string_value = "REPLIED")]
+    Replied,
+}
+
+impl From<OutboxStatus> for CampaignMetric {
+    fn from(status: OutboxStatus) -> Self {
+        match status {
+            OutboxStatus::Pending => Self::Pending,
+            OutboxStatus::Queued | OutboxStatus::Sending => Self::Queued,
+            OutboxStatus::Sent => Self::Sent,
+            OutboxStatus::Delivered => Self::Delivered,
+            OutboxStatus::Read => Self::Read,
+            OutboxStatus::Failed => Self::Failed,
+            OutboxStatus::Skipped => Self::Skipped,
+            OutboxStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! sea-orm entities: plain table definitions, no business rules (those live in `domain`).
 pub mod api_tokens;
 pub mod broadcast_messages;
+pub mod campaign_counters;
+pub mod campaigns;
 pub mod device_status_changes;
 pub mod devices;
 pub mod enums;

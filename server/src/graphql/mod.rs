@@ -5,6 +5,7 @@
 //! `print-schema`) is the live schema without them.
 
 pub mod accounts;
+pub mod campaigns;
 pub mod devices;
 pub mod inbox;
 pub mod leads;
@@ -39,6 +40,7 @@ pub struct Query(
     outbox::OutboxQuery,
     inbox::InboxQuery,
     leads::LeadQuery,
+    campaigns::CampaignQuery,
 );
 
 /// What a client can change.
@@ -49,6 +51,7 @@ pub struct Mutation(
     outbox::OutboxMutation,
     inbox::InboxMutation,
     leads::LeadMutation,
+    campaigns::CampaignMutation,
 );
 
 /// What a client can follow live (graphql-ws at `/graphql/ws`).
@@ -59,6 +62,7 @@ pub struct Subscription(
     outbox::OutboxSubscription,
     inbox::InboxSubscription,
     leads::LeadSubscription,
+    campaigns::CampaignSubscription,
 );
 
 #[derive(MergedObject, Default)]

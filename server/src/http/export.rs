@@ -203,3 +203,36 @@ pub async fn opt_outs(
         opt_outs_csv(db, owner, country, params.search),
     )
 }
+
+/// A campaign's recipients: `/export/campaigns/<id>/recipients.csv`.
+pub async fn campaign_recipients(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some(owner) = owner(&state, &headers).await else {
+        return unauthorized();
+    };
+    let Ok(id) = crate::types::ids::CampaignId::parse(&id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let db = state.app.db.clone();
+    if crate::domain::campaigns::find_owned(&db, owner, id)
+        .await
+        .is_err()
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let names: HashMap<uuid::Uuid, String> = devices::Entity::find()
+        .filter(devices::Column::UserId.eq(owner.0))
+        .all(&db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    csv_response(
+        "recipients.csv",
+        crate::domain::campaigns::export::recipients_csv(db, id.0, names),
+    )
+}

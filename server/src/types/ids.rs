@@ -51,6 +51,7 @@ uuid_id!(ApiTokenId, "API token");
 uuid_id!(DeviceId, "device");
 uuid_id!(LeadId, "lead");
 uuid_id!(ImportJobId, "import job");
+uuid_id!(CampaignId, "campaign");
 
 #[cfg(test)]
 mod tests {

@@ -25,15 +25,22 @@ use tokio::{
     time::Instant,
 };
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::recorder::SendRecorder;
 use crate::{
     config::DispatchSettings,
     domain::{
+        campaigns::{
+            control,
+            sending::{self, FailureWatch, SendRules},
+            CampaignStatus,
+        },
         devices,
         outbox::{self, Claim, MessageKind, OutboxStatus, Outcome},
     },
     entities::broadcast_messages as rows,
+    error::AppResult,
     events::{self, EventKind, EventPublisher},
     queue::{Delivery, Queue},
     state::AppState,
@@ -81,8 +88,13 @@ enum Op {
     Load(i64, oneshot::Sender<Option<rows::Model>>),
     Claim(Claim, oneshot::Sender<Option<rows::Model>>),
     Finish(i64, Outcome, oneshot::Sender<bool>),
+    /// A campaign row outside its send window: back to PENDING until it opens.
+    Defer(i64, DateTime<Utc>),
     Ack(Delivery),
 }
+
+/// How long a pacer trusts what it read of a campaign; changes arrive as events sooner.
+const CAMPAIGN_RULES_TTL: Duration = Duration::from_secs(30);
 
 pub struct Dispatcher {
     app: AppState,
@@ -97,6 +109,10 @@ pub struct Dispatcher {
     pacers: Mutex<HashMap<DeviceId, tokio::task::AbortHandle>>,
     /// Devices whose settings changed since their pacer read them.
     stale_rules: Mutex<std::collections::HashSet<DeviceId>>,
+    /// What the pacers read of campaigns (template, window, status), by campaign.
+    campaigns: Mutex<HashMap<Uuid, (Arc<SendRules>, Instant)>>,
+    /// The latest send outcomes of each campaign, for the error threshold.
+    failures: Mutex<FailureWatch>,
 }
 
 /// A running pacer; `stop` lets it finish the message in hand.
@@ -127,6 +143,8 @@ impl Dispatcher {
             became_hungry: Notify::new(),
             pacers: Mutex::new(HashMap::new()),
             stale_rules: Mutex::new(std::collections::HashSet::new()),
+            campaigns: Mutex::new(HashMap::new()),
+            failures: Mutex::new(FailureWatch::default()),
         })
     }
 
@@ -206,22 +224,88 @@ impl Dispatcher {
         let mut events = self.app.events.subscribe();
         loop {
             match events.recv().await {
-                Ok(event) => {
-                    if let EventKind::DeviceChanged { device } = &event.kind {
+                Ok(event) => match &event.kind {
+                    EventKind::DeviceChanged { device } => {
                         if let Ok(mut stale) = self.stale_rules.lock() {
                             stale.insert(DeviceId(device.id));
                         }
                     }
-                }
+                    EventKind::CampaignChanged { campaign } => {
+                        if let Ok(mut campaigns) = self.campaigns.lock() {
+                            campaigns.remove(&campaign.id);
+                        }
+                    }
+                    _ => {}
+                },
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     // Some changes were missed: every pacer reads its rules again.
                     let pacing = self.pacing();
                     if let Ok(mut stale) = self.stale_rules.lock() {
                         stale.extend(pacing);
                     }
+                    if let Ok(mut campaigns) = self.campaigns.lock() {
+                        campaigns.clear();
+                    }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             }
+        }
+    }
+
+    /// What a pacer needs to send a campaign's row, from the cache or read afresh; `None` when
+    /// the campaign is gone.
+    async fn campaign_rules(&self, campaign_id: Uuid) -> AppResult<Option<Arc<SendRules>>> {
+        if let Some((rules, read_at)) = self
+            .campaigns
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&campaign_id).cloned())
+        {
+            if read_at.elapsed() < CAMPAIGN_RULES_TTL {
+                return Ok(Some(rules));
+            }
+        }
+        let Some(rules) = sending::send_rules(&self.app.db, campaign_id).await? else {
+            return Ok(None);
+        };
+        let rules = Arc::new(rules);
+        if let Ok(mut campaigns) = self.campaigns.lock() {
+            campaigns.insert(campaign_id, (rules.clone(), Instant::now()));
+        }
+        Ok(Some(rules))
+    }
+
+    /// Feeds the error threshold; a campaign that crosses it pauses itself.
+    fn watch_failures(&self, changed: &[rows::Model]) {
+        let mut crossed = Vec::new();
+        if let Ok(mut watch) = self.failures.lock() {
+            for row in changed {
+                let Some(campaign) = row.campaign_id else {
+                    continue;
+                };
+                let failed = match row.status {
+                    OutboxStatus::Failed => true,
+                    OutboxStatus::Sent => false,
+                    _ => continue,
+                };
+                if watch.record(campaign, failed) {
+                    crossed.push(campaign);
+                }
+            }
+        }
+        for campaign in crossed {
+            let app = self.app.clone();
+            tokio::spawn(async move {
+                match control::pause_by_itself(app.ports(), campaign, sending::threshold_reason())
+                    .await
+                {
+                    Ok(Some(_)) => {
+                        tracing::warn!(campaign.id = %campaign, "campaign paused itself: too many failed sends")
+                    }
+                    Ok(None) => {}
+                    Err(err) => tracing::error!(error = ?err, "cannot pause a failing campaign"),
+                }
+            });
         }
     }
 
@@ -338,13 +422,22 @@ impl Dispatcher {
         let mut loads = Vec::new();
         let mut claims = Vec::new();
         let mut finishes = Vec::new();
+        let mut defers = Vec::new();
         let mut acks = Vec::new();
         for op in batch {
             match op {
                 Op::Load(id, reply) => loads.push((id, reply)),
                 Op::Claim(claim, reply) => claims.push((claim, reply)),
                 Op::Finish(id, outcome, reply) => finishes.push((id, outcome, reply)),
+                Op::Defer(id, until) => defers.push((id, until)),
                 Op::Ack(delivery) => acks.push(delivery),
+            }
+        }
+        if !defers.is_empty() {
+            match outbox::defer(&self.app.db, &defers).await {
+                Ok(changed) => self.publish(&changed).await,
+                // Left QUEUED: its pacer meets it again (the reconciler re-queues it).
+                Err(err) => tracing::error!(error = ?err, "deferring rows to their window failed"),
             }
         }
         if !loads.is_empty() {
@@ -362,7 +455,7 @@ impl Dispatcher {
             }
         }
         if !claims.is_empty() {
-            let list: Vec<Claim> = claims.iter().map(|(c, _)| *c).collect();
+            let list: Vec<Claim> = claims.iter().map(|(c, _)| c.clone()).collect();
             let claimed = outbox::claim(&self.app.db, &list)
                 .await
                 .unwrap_or_else(|err| {
@@ -385,6 +478,7 @@ impl Dispatcher {
                 Ok(changed) => {
                     self.publish(&changed).await;
                     self.recorder.record(&changed);
+                    self.watch_failures(&changed);
                 }
                 Err(err) => tracing::error!(error = ?err, "recording sends failed"),
             }
@@ -510,6 +604,36 @@ impl Pacer {
                 self.ack(delivery);
                 continue;
             }
+            // A campaign's row: sent while its campaign runs, inside its window in the
+            // recipient's time, with its text rendered for them.
+            let mut rendered = None;
+            if let Some(campaign_id) = row.campaign_id {
+                let rules = match self.dispatcher.campaign_rules(campaign_id).await {
+                    Ok(rules) => rules,
+                    Err(err) => {
+                        tracing::warn!(error = ?err, "cannot read the campaign of a row");
+                        backlog.push_front(Work::unread(delivery));
+                        if self.sleep(Duration::from_secs(1)).await {
+                            return;
+                        }
+                        continue;
+                    }
+                };
+                let Some(rules) = rules.filter(|r| r.status == CampaignStatus::Running) else {
+                    // Paused or ended: its rows were moved off the queue with it.
+                    self.ack(delivery);
+                    continue;
+                };
+                let now = app.clock.now();
+                let opens = rules.opens_at(&row.recipient_phone, now);
+                if opens > now {
+                    let _ = self.dispatcher.ops.send(Op::Defer(row.id, opens));
+                    self.ack(delivery);
+                    continue;
+                }
+                rendered =
+                    Some(rules.render(row.id, row.recipient_name.as_deref(), &row.recipient_phone));
+            }
             if self.dispatcher.take_stale(self.device_id)
                 || rules.loaded_at.elapsed() > Duration::from_secs(60)
             {
@@ -553,6 +677,7 @@ impl Pacer {
                 row_id: row.id,
                 device_id: self.device_id,
                 token: self.token,
+                rendered,
             };
             let Some(row) = self
                 .dispatcher

@@ -59,6 +59,17 @@ impl InboundSink for Inbound {
                 .await
                 {
                     Ok(ingested) => {
+                        if let Err(err) = crate::domain::campaigns::sending::record_replies(
+                            &app.db,
+                            &app.events,
+                            device_id,
+                            &ingested.added,
+                            app.clock.now(),
+                        )
+                        .await
+                        {
+                            tracing::error!(device.id = %device_id, error = ?err, "cannot count campaign replies");
+                        }
                         if let Err(err) = crate::domain::leads::opt_outs::from_inbound(
                             &app.db,
                             owner,

@@ -1,5 +1,6 @@
 //! The scheduler: one task per node that, about once a second, does whatever has come due —
-//! today, scheduled outbox rows (PENDING → QUEUED, then onto their queues). Every job is an
+//! scheduled outbox rows (PENDING → QUEUED, then onto their queues) and campaigns (due ones
+//! start, late ones pause, finished ones complete: `domain::campaigns::trigger`). Every job is an
 //! atomic claim in the database, so any number of nodes may tick at once: no leader election.
 //!
 //! `tick` takes the time as an argument (the app's clock: in sim mode one that
@@ -11,7 +12,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-    domain::outbox::{self, send},
+    domain::{
+        campaigns::trigger::{self, CampaignTicks},
+        outbox::{self, send},
+    },
     error::AppResult,
     events::{self, EventKind, EventPublisher},
     state::AppState,
@@ -25,6 +29,8 @@ const PERIOD: Duration = Duration::from_secs(1);
 pub struct TickCounts {
     /// Scheduled outbox rows that came due and went onto their queues.
     pub promoted: usize,
+    /// What happened to campaigns.
+    pub campaigns: CampaignTicks,
 }
 
 /// Does everything due at `now`.
@@ -39,6 +45,7 @@ pub async fn tick(app: &AppState, now: DateTime<Utc>) -> AppResult<TickCounts> {
         send::push(app.queue.as_ref(), &promoted).await;
         events::publish_outbox(&app.events, &promoted).await;
     }
+    counts.campaigns = trigger::tick(app.ports(), now).await?;
     Ok(counts)
 }
 
@@ -64,10 +71,21 @@ pub async fn run(app: AppState) {
         }
         let now = app.clock.now();
         match tick(&app, now).await {
-            Ok(counts) if counts.promoted > 0 => {
-                tracing::info!(promoted = counts.promoted, "scheduled messages came due");
+            Ok(counts) => {
+                if counts.promoted > 0 {
+                    tracing::info!(promoted = counts.promoted, "scheduled messages came due");
+                }
+                let c = counts.campaigns;
+                if c.started + c.paused_late + c.completed > 0 {
+                    tracing::info!(
+                        started = c.started,
+                        rows = c.rows,
+                        paused_late = c.paused_late,
+                        completed = c.completed,
+                        "campaigns moved on"
+                    );
+                }
             }
-            Ok(_) => {}
             Err(err) => tracing::error!(error = ?err, "the scheduler's tick failed"),
         }
     }

@@ -76,6 +76,7 @@ fn claim(row_id: i64, device_id: DeviceId, token: i64) -> Claim {
         row_id,
         device_id,
         token,
+        rendered: None,
     }
 }
 

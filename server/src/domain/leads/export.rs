@@ -18,7 +18,8 @@ use crate::{
 
 use super::super::pagination::{PageRequest, MAX_PAGE};
 
-fn write_rows(records: Vec<Vec<String>>) -> Bytes {
+/// CSV lines, every cell guarded against spreadsheet formulas.
+pub fn write_rows(records: Vec<Vec<String>>) -> Bytes {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
     for record in records {
         // Writing to memory cannot fail.

@@ -560,7 +560,7 @@ fn has_tag_condition(owner: UserId, keys: Vec<String>) -> sea_orm::sea_query::Si
     )
 }
 
-fn opted_out_condition(owner: UserId) -> sea_orm::sea_query::SimpleExpr {
+pub fn opted_out_condition(owner: UserId) -> sea_orm::sea_query::SimpleExpr {
     Expr::exists(
         Query::select()
             .expr(Expr::val(1))

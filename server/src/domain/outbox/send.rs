@@ -183,7 +183,7 @@ impl Checked {
     }
 }
 
-fn image_problem(problem: ImageProblem) -> AppError {
+pub fn image_problem(problem: ImageProblem) -> AppError {
     AppError::validation(match problem {
         ImageProblem::UnknownType => "Only JPEG, PNG or WebP images can be sent.".to_owned(),
         ImageProblem::TooLarge { width, height } => format!(

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::{Content, CounterScope, MessageKind, NewMessage, OutboxStatus, INTERRUPTED};
 use crate::{
-    entities::{broadcast_messages as rows, outbox_counters},
+    entities::{
+        broadcast_messages as rows, campaign_counters, enums::CampaignMetric, outbox_counters,
+    },
     error::{AppError, AppResult},
     types::{
         ids::{DeviceId, UserId},
@@ -21,9 +23,13 @@ use crate::{
     },
 };
 
-/// A change of one or more counters: (scope kind, scope id, status) += delta.
+/// A change of one or more counters: (scope kind, scope id, status) += delta, and a campaign's
+/// per-device totals (campaign, device, metric) += delta.
 #[derive(Debug, Default)]
-pub struct CounterDeltas(HashMap<(CounterScope, Uuid, OutboxStatus), i64>);
+pub struct CounterDeltas(
+    HashMap<(CounterScope, Uuid, OutboxStatus), i64>,
+    HashMap<(Uuid, Uuid, CampaignMetric), i64>,
+);
 
 impl CounterDeltas {
     /// A row moved from `from` (None: new) to `to`. SENDING lasts a moment and is counted as
@@ -52,6 +58,26 @@ impl CounterDeltas {
             }
             *self.0.entry((kind, id, to)).or_default() += 1;
         }
+        if let Some(campaign) = row.campaign_id {
+            if let Some(from) = from {
+                *self
+                    .1
+                    .entry((campaign, row.device_id, from.into()))
+                    .or_default() -= 1;
+            }
+            *self
+                .1
+                .entry((campaign, row.device_id, to.into()))
+                .or_default() += 1;
+        }
+    }
+
+    /// `n` recipients of a campaign on a device answered.
+    pub fn replied(&mut self, campaign: Uuid, device: Uuid, n: i64) {
+        *self
+            .1
+            .entry((campaign, device, CampaignMetric::Replied))
+            .or_default() += n;
     }
 
     pub async fn apply(self, db: &impl ConnectionTrait) -> AppResult<()> {
@@ -74,26 +100,63 @@ impl CounterDeltas {
                 count: Set(delta),
             })
             .collect();
-        if models.is_empty() {
+        if !models.is_empty() {
+            outbox_counters::Entity::insert_many(models)
+                .on_conflict(
+                    OnConflict::columns([
+                        outbox_counters::Column::ScopeKind,
+                        outbox_counters::Column::ScopeId,
+                        outbox_counters::Column::Status,
+                    ])
+                    .value(
+                        outbox_counters::Column::Count,
+                        Expr::col((outbox_counters::Entity, outbox_counters::Column::Count)).add(
+                            Expr::col((Alias::new("excluded"), outbox_counters::Column::Count)),
+                        ),
+                    )
+                    .to_owned(),
+                )
+                .exec(db)
+                .await?;
+        }
+        let mut per_device: Vec<_> = self.1.into_iter().filter(|(_, d)| *d != 0).collect();
+        per_device.sort_by_key(|(key, _)| *key);
+        if per_device.is_empty() {
             return Ok(());
         }
-        outbox_counters::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([
-                    outbox_counters::Column::ScopeKind,
-                    outbox_counters::Column::ScopeId,
-                    outbox_counters::Column::Status,
-                ])
-                .value(
-                    outbox_counters::Column::Count,
-                    Expr::col((outbox_counters::Entity, outbox_counters::Column::Count)).add(
-                        Expr::col((Alias::new("excluded"), outbox_counters::Column::Count)),
-                    ),
+        // Few statements however many devices: 900 rows × 4 values stay far below SQLite's bound.
+        for chunk in per_device.chunks(900) {
+            let models: Vec<campaign_counters::ActiveModel> = chunk
+                .iter()
+                .map(
+                    |((campaign, device, metric), delta)| campaign_counters::ActiveModel {
+                        campaign_id: Set(*campaign),
+                        device_id: Set(*device),
+                        metric: Set(*metric),
+                        count: Set(*delta),
+                    },
                 )
-                .to_owned(),
-            )
-            .exec(db)
-            .await?;
+                .collect();
+            campaign_counters::Entity::insert_many(models)
+                .on_conflict(
+                    OnConflict::columns([
+                        campaign_counters::Column::CampaignId,
+                        campaign_counters::Column::DeviceId,
+                        campaign_counters::Column::Metric,
+                    ])
+                    .value(
+                        campaign_counters::Column::Count,
+                        Expr::col((campaign_counters::Entity, campaign_counters::Column::Count))
+                            .add(Expr::col((
+                                Alias::new("excluded"),
+                                campaign_counters::Column::Count,
+                            ))),
+                    )
+                    .to_owned(),
+                )
+                .exec(db)
+                .await?;
+        }
         Ok(())
     }
 }
@@ -206,11 +269,14 @@ async fn by_id_transaction(db: &DatabaseConnection) -> AppResult<DatabaseTransac
 }
 
 /// A claim: row `row_id` for device `device_id`, by the holder of lease `token`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Claim {
     pub row_id: i64,
     pub device_id: DeviceId,
     pub token: i64,
+    /// A campaign row's text (or caption) rendered for its recipient; kept on the row unless
+    /// the row has one already (a retry sends the words it had).
+    pub rendered: Option<String>,
 }
 
 /// Claims rows QUEUED → SENDING in one statement. A row is claimed only if it is still QUEUED
@@ -230,14 +296,20 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
         claims.iter().map(|c| {
             (
                 c.row_id,
-                vec![c.token.into(), wa_message_id::generate().into()],
+                vec![
+                    c.token.into(),
+                    wa_message_id::generate().into(),
+                    c.rendered.clone().into(),
+                ],
             )
         }),
     );
     let sql = format!(
         "{} UPDATE broadcast_messages AS b SET status = 'SENDING', sending_at = {now}, updated_at = {now}, \
          attempts = b.attempts + 1, claim_token = d.lease_token, \
-         wa_message_id = COALESCE(b.wa_message_id, {}) \
+         wa_message_id = COALESCE(b.wa_message_id, {}), \
+         text = CASE WHEN b.kind = 'text' THEN COALESCE(b.text, {rendered}) ELSE b.text END, \
+         caption = CASE WHEN b.kind = 'image' THEN COALESCE(b.caption, {rendered}) ELSE b.caption END \
          FROM {}, devices AS d \
          WHERE {} AND d.id = b.device_id AND d.lease_token = {} AND b.status = 'QUEUED' {}",
         values.with,
@@ -247,6 +319,7 @@ pub async fn claim(db: &DatabaseConnection, claims: &[Claim]) -> AppResult<Vec<r
         values.value_as(0, "BIGINT"),
         returning(backend),
         now = param(backend, 1),
+        rendered = values.value_as(2, "TEXT"),
     );
     // SENDING counts as QUEUED (see `CounterDeltas::moved`), so a claim touches no counter.
     let txn = by_id_transaction(db).await?;
@@ -353,6 +426,7 @@ fn json_of(value: sea_orm::Value) -> serde_json::Value {
     match value {
         sea_orm::Value::BigInt(Some(n)) => n.into(),
         sea_orm::Value::String(Some(text)) => (*text).into(),
+        // `None` of any type (no rendered text) is JSON null, read as SQL NULL.
         _ => serde_json::Value::Null,
     }
 }
@@ -482,6 +556,43 @@ pub async fn finish(
     let mut deltas = CounterDeltas::default();
     for row in &changed {
         deltas.moved(row, Some(OutboxStatus::Sending), row.status);
+    }
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Puts QUEUED rows back to PENDING until `at` (a campaign row outside its send window): the
+/// scheduler queues them again when their window opens, and their pacer moves on meanwhile.
+/// One statement per distinct time (leads of one zone share their window's opening).
+pub async fn defer(
+    db: &DatabaseConnection,
+    rows_until: &[(i64, DateTime<Utc>)],
+) -> AppResult<Vec<rows::Model>> {
+    if rows_until.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_time: HashMap<DateTime<Utc>, Vec<i64>> = HashMap::new();
+    for (id, at) in rows_until {
+        by_time.entry(*at).or_default().push(*id);
+    }
+    let txn = by_id_transaction(db).await?;
+    let mut changed = Vec::new();
+    for (at, ids) in by_time {
+        changed.extend(
+            rows::Entity::update_many()
+                .col_expr(rows::Column::Status, Expr::value(OutboxStatus::Pending))
+                .col_expr(rows::Column::ScheduledAt, Expr::value(at))
+                .col_expr(rows::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(rows::Column::Id.is_in(ids))
+                .filter(rows::Column::Status.eq(OutboxStatus::Queued))
+                .exec_with_returning(&txn)
+                .await?,
+        );
+    }
+    let mut deltas = CounterDeltas::default();
+    for row in &changed {
+        deltas.moved(row, Some(OutboxStatus::Queued), OutboxStatus::Pending);
     }
     deltas.apply(&txn).await?;
     txn.commit().await?;
