@@ -187,15 +187,15 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
           <Counts counts={totals} label="Totals" />
           <dl className={styles.rates} aria-label="Rates">
             <div>
-              <dt>Delivered</dt>
+              <dt>Delivery rate</dt>
               <dd>{percent(report.deliveredRate)}</dd>
             </div>
             <div>
-              <dt>Read</dt>
+              <dt>Read rate</dt>
               <dd>{percent(report.readRate)}</dd>
             </div>
             <div>
-              <dt>Replied</dt>
+              <dt>Reply rate</dt>
               <dd>{percent(report.replyRate)}</dd>
             </div>
           </dl>
