@@ -232,11 +232,13 @@ export function useCampaignsPage(filter: CampaignFilter, after: string | null) {
   });
 }
 
-export function useCampaign(id: string) {
+/** One campaign with its progress and report; `pause` while there is none to show. */
+export function useCampaign(id: string, pause = false) {
   return useQuery({
     query: CampaignDetailQuery,
     variables: { id },
     requestPolicy: 'cache-and-network',
+    pause,
   });
 }
 

@@ -54,7 +54,7 @@ const TITLES: Record<DialogMode, string> = {
 /** The one dialog that creates, edits and clones a campaign, with the preview of what it sends. */
 export function CampaignDialog(props: CampaignDialogProps) {
   const { mode, campaignId, timeZone, onClose } = props;
-  const [{ data, error }] = useCampaign(campaignId ?? '');
+  const [{ data, error }] = useCampaign(campaignId ?? '', mode === 'create' || !campaignId);
   const stored =
     mode !== 'create' && data?.campaign
       ? getFragmentData(CampaignContentFragment, data.campaign)
