@@ -75,9 +75,12 @@ describe('CampaignDialog', () => {
     await userEvent.clear(within(dialog).getByLabelText('Shortest pause (s)'));
     await userEvent.type(within(dialog).getByLabelText('Shortest pause (s)'), '0');
 
+    // The samples under the template, the audience in the preview.
+    const samples = await within(dialog).findByRole('list', { name: 'Samples' }, { timeout: 2000 });
+    expect(within(samples).getByText('Hello Ana')).toBeTruthy();
+    expect(within(dialog).getByText(/4 different texts/)).toBeTruthy();
     const preview = within(dialog).getByRole('region', { name: 'Preview' });
-    expect(await within(preview).findByText('Hello Ana', {}, { timeout: 2000 })).toBeTruthy();
-    expect(within(preview).getByText('4 different texts')).toBeTruthy();
+    expect(within(within(preview).getByLabelText('Audience')).getByText('12')).toBeTruthy();
     expect(within(preview).getByRole('table', { name: 'Leads per device' })).toBeTruthy();
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create campaign' }));

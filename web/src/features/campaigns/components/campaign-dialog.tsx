@@ -17,6 +17,7 @@ import {
   CampaignContentFragment,
   useCampaign,
   useCampaignNiches,
+  useCampaignPreview,
   useCloneCampaign,
   useCreateCampaign,
   useUpdateCampaign,
@@ -32,7 +33,7 @@ import {
   type CampaignFormErrors,
 } from '../utils/validation';
 import styles from './campaigns.module.css';
-import { CampaignPreviewPanel } from './campaign-preview';
+import { CampaignPreviewPanel, PreviewSamples } from './campaign-preview';
 import { TemplateEditor } from './template-editor';
 
 export type CampaignDialogProps = {
@@ -115,6 +116,7 @@ function CampaignFormDialog({
   // A clone made already (the first save failed after it): the next save changes it instead.
   const cloned = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const [, create] = useCreateCampaign();
   const [, update] = useUpdateCampaign();
   const [, clone] = useCloneCampaign();
@@ -123,7 +125,9 @@ function CampaignFormDialog({
 
   const keptImage = initial.hasImage && !removeImage;
   const withImage = { ...form, hasImage: !!image || keptImage };
-  const preview = useDebouncedValue(previewInput(withImage, timeZone), 500);
+  const previewFor = useDebouncedValue(previewInput(withImage, timeZone), 500);
+  const [previewResult] = useCampaignPreview(previewFor);
+  const preview = previewFor ? previewResult.data?.campaignPreview : undefined;
 
   const change = <K extends keyof CampaignForm>(field: K, value: CampaignForm[K]) => {
     setForm((current) => ({ ...current, [field]: value }));
@@ -153,6 +157,10 @@ function CampaignFormDialog({
     const parsed = parseCampaignForm(withImage, timeZone);
     if (parsed.errors) {
       setErrors(parsed.errors);
+      // The first field to change, which may be far above the button.
+      requestAnimationFrame(() =>
+        formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
+      );
       return;
     }
     setErrors({});
@@ -205,7 +213,12 @@ function CampaignFormDialog({
 
   return (
     <Dialog open title={TITLES[mode]} size="wide" onClose={onClose} busy={saving}>
-      <form className={styles.form} onSubmit={(event) => void onSubmit(event)} noValidate>
+      <form
+        ref={formRef}
+        className={styles.form}
+        onSubmit={(event) => void onSubmit(event)}
+        noValidate
+      >
         <TextField
           label="Title"
           value={form.title}
@@ -219,6 +232,7 @@ function CampaignFormDialog({
           onChange={(value) => change('message', value)}
           error={errors.message}
         />
+        <PreviewSamples input={previewFor} preview={preview} />
 
         <div className={styles.imageField}>
           <span className={styles.label}>Image</span>
@@ -410,7 +424,13 @@ function CampaignFormDialog({
           />
         </div>
 
-        <CampaignPreviewPanel input={preview} timeZone={timeZone} />
+        <CampaignPreviewPanel
+          input={previewFor}
+          preview={preview}
+          error={previewResult.error}
+          fetching={previewResult.fetching}
+          timeZone={timeZone}
+        />
 
         <ErrorMessage message={serverError} />
         {Object.keys(errors).length > 0 ? (

@@ -1,27 +1,38 @@
+import type { CombinedError } from '@urql/core';
+
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Spinner } from '@/components/ui/spinner';
 import { Table } from '@/components/ui/table';
+import type { CampaignPreviewQuery } from '@/gql/graphql';
 import { errorMessage } from '@/lib/errors';
 import { formatDateTime, pluralize } from '@/lib/format';
 
-import { useCampaignPreview } from '../api/campaigns';
 import { sampleText } from '../utils/form';
 import type { CampaignInputFields } from '../utils/model';
 import { distinctTextsLabel } from '../utils/template';
 import { formatDuration } from '../utils/timing';
 import styles from './campaigns.module.css';
 
+type Preview = CampaignPreviewQuery['campaignPreview'];
+
 export type CampaignPreviewPanelProps = {
   /** The campaign as it would be sent; null while the form is incomplete. */
   input: CampaignInputFields | null;
+  /** `campaignPreview`'s answer for `input`, once there. */
+  preview: Preview | undefined;
+  error: CombinedError | undefined;
+  fetching: boolean;
   timeZone: string;
 };
 
 /** Who the campaign would reach, from which device and by when, and what they would read. */
-export function CampaignPreviewPanel({ input, timeZone }: CampaignPreviewPanelProps) {
-  const [{ data, error, fetching }] = useCampaignPreview(input);
-  const preview = input ? data?.campaignPreview : undefined;
-
+export function CampaignPreviewPanel({
+  input,
+  preview,
+  error,
+  fetching,
+  timeZone,
+}: CampaignPreviewPanelProps) {
   let body;
   if (!input) {
     body = (
@@ -54,16 +65,6 @@ export function CampaignPreviewPanel({ input, timeZone }: CampaignPreviewPanelPr
         </dl>
         {preview.optedOut > 0 ? (
           <p className={styles.muted}>Opted-out leads are skipped; they get nothing.</p>
-        ) : null}
-        <p>
-          <strong>{distinctTextsLabel(preview.distinctTexts)}</strong>
-        </p>
-        {preview.samples.length > 0 ? (
-          <ul className={styles.samples} aria-label="Samples">
-            {preview.samples.map((sample, index) => (
-              <li key={index}>{sampleText(sample)}</li>
-            ))}
-          </ul>
         ) : null}
         {preview.devices.length > 0 ? (
           <Table label="Leads per device" className={styles.previewTable}>
@@ -101,5 +102,33 @@ export function CampaignPreviewPanel({ input, timeZone }: CampaignPreviewPanelPr
       <h3 className={styles.subheading}>Preview</h3>
       {body}
     </section>
+  );
+}
+
+/** What a few leads would read, under the template as it is typed (or why not yet). */
+export function PreviewSamples({
+  input,
+  preview,
+}: {
+  input: unknown;
+  preview: Preview | undefined;
+}) {
+  if (!input) return null;
+  if (!preview) return <p className={styles.muted}>Rendering samples…</p>;
+  return (
+    <div className={styles.samplesBox}>
+      <p className={styles.muted}>
+        As some of your leads would read it · {distinctTextsLabel(preview.distinctTexts)}
+      </p>
+      {preview.samples.length > 0 ? (
+        <ul className={styles.samples} aria-label="Samples">
+          {preview.samples.map((sample, index) => (
+            <li key={index}>{sampleText(sample)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className={styles.muted}>No lead matches, so there is nothing to show.</p>
+      )}
+    </div>
   );
 }
