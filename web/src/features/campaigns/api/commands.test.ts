@@ -8,6 +8,7 @@ describe('commandDone', () => {
       '“Promo” is paused: nothing more goes out until you resume it.',
     );
     expect(commandDone('delete', 'Promo')).toBe('“Promo” is deleted.');
+    expect(commandDone('start', 'Promo')).toBe('“Promo” starts now.');
   });
 
   it('counts the messages sent again', () => {

@@ -12,11 +12,13 @@ import {
 } from './campaigns';
 
 /** What a button on a campaign does (editing and cloning open the dialog instead). */
-export type CampaignCommand = 'pause' | 'resume' | 'cancel' | 'delete' | 'retry';
+export type CampaignCommand = 'start' | 'pause' | 'resume' | 'cancel' | 'delete' | 'retry';
 
 /** The sentence shown once a command went through. */
 export function commandDone(command: CampaignCommand, title: string, retried = 0): string {
   switch (command) {
+    case 'start':
+      return `“${title}” starts now.`;
     case 'pause':
       return `“${title}” is paused: nothing more goes out until you resume it.`;
     case 'resume':
@@ -60,6 +62,8 @@ export function useCampaignCommands() {
       case 'pause':
         failure = (await pause({ id })).error;
         break;
+      // A copy waiting for a time starts the way a paused campaign resumes.
+      case 'start':
       case 'resume':
         failure = (await resume({ id })).error;
         break;

@@ -26,7 +26,7 @@ import { useCampaignCommands, type CampaignCommand } from '../api/commands';
 import { downloadRecipientsCsv } from '../api/export';
 import type { CampaignCounts } from '../utils/model';
 import { campaignActions, percent } from '../utils/status';
-import { campaignTiming, isLive } from '../utils/timing';
+import { campaignTiming, isLive, waitsForStart } from '../utils/timing';
 import type { DialogMode } from '../utils/form';
 import { CampaignDialog } from './campaign-dialog';
 import styles from './campaigns.module.css';
@@ -112,6 +112,15 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
       }
       actions={
         <div className={styles.actions}>
+          {waitsForStart({ status, scheduledAt: campaign.scheduledAt }) ? (
+            <Button
+              onClick={() => run('start')}
+              busy={commands.isRunning('start', campaign.id)}
+              disabled={busy}
+            >
+              Start now
+            </Button>
+          ) : null}
           {allowed.pause ? (
             <Button
               variant="secondary"

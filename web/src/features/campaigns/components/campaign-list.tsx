@@ -20,12 +20,13 @@ import {
 } from '../api/campaigns';
 import { serverFilter, type CampaignListFilters } from '../utils/filters';
 import { campaignActions } from '../utils/status';
-import { campaignTiming, isLive } from '../utils/timing';
+import { campaignTiming, isLive, waitsForStart } from '../utils/timing';
 import styles from './campaigns.module.css';
 import { CampaignProgressBar } from './progress-bar';
 import { CampaignStatusBadge } from './status-badge';
 
-export type CampaignListAction = 'edit' | 'clone' | 'pause' | 'resume' | 'cancel' | 'delete';
+export type CampaignListAction =
+  'edit' | 'clone' | 'start' | 'pause' | 'resume' | 'cancel' | 'delete';
 
 type Page = CampaignsPageQuery['campaigns'];
 type PageInfo = Page['pageInfo'];
@@ -163,6 +164,9 @@ function CampaignTableRow({ node, timeZone, onAction, busy }: RowProps) {
     disabled: working,
   });
   const items: MenuItem[] = [
+    ...(waitsForStart({ status, scheduledAt: campaign.scheduledAt })
+      ? [item('start', 'Start now')]
+      : []),
     ...(allowed.edit ? [item('edit', 'Edit')] : []),
     ...(allowed.pause ? [item('pause', 'Pause')] : []),
     ...(allowed.resume ? [item('resume', 'Resume')] : []),

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { campaignTiming, formatDuration, isLive } from './timing';
+import { campaignTiming, formatDuration, isLive, waitsForStart } from './timing';
 
 describe('campaignTiming', () => {
   it('says when a scheduled campaign starts, in the user’s zone', () => {
-    expect(campaignTiming({ status: 'SCHEDULED' }, 'UTC')).toBe('Starts now');
+    expect(campaignTiming({ status: 'SCHEDULED' }, 'UTC')).toBe(
+      'Waits for a start time (a copy): start it or give it a time',
+    );
     const line = campaignTiming(
       { status: 'SCHEDULED', scheduledAt: '2026-12-03T01:00:00Z' },
       'Asia/Kuala_Lumpur',
@@ -44,5 +46,13 @@ describe('formatDuration', () => {
     expect(formatDuration(7500)).toBe('2 h 5 min');
     expect(formatDuration(3600)).toBe('1 h');
     expect(formatDuration(90000)).toBe('1 d 1 h');
+  });
+});
+
+describe('waitsForStart', () => {
+  it('is a scheduled campaign with no time (a copy)', () => {
+    expect(waitsForStart({ status: 'SCHEDULED', scheduledAt: null })).toBe(true);
+    expect(waitsForStart({ status: 'SCHEDULED', scheduledAt: '2026-12-03T01:00:00Z' })).toBe(false);
+    expect(waitsForStart({ status: 'PAUSED', scheduledAt: null })).toBe(false);
   });
 });

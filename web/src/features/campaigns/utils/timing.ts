@@ -13,7 +13,9 @@ export type CampaignTimes = {
 export function campaignTiming(campaign: CampaignTimes, timeZone: string): string {
   const at = (iso: string) => formatDateTime(iso, timeZone);
   if (campaign.status === 'SCHEDULED') {
-    return campaign.scheduledAt ? `Starts ${at(campaign.scheduledAt)}` : 'Starts now';
+    return campaign.scheduledAt
+      ? `Starts ${at(campaign.scheduledAt)}`
+      : 'Waits for a start time (a copy): start it or give it a time';
   }
   if (!campaign.startedAt) {
     return campaign.scheduledAt ? `Was to start ${at(campaign.scheduledAt)}` : 'Never started';
@@ -21,6 +23,11 @@ export function campaignTiming(campaign: CampaignTimes, timeZone: string): strin
   if (campaign.completedAt)
     return `Started ${at(campaign.startedAt)} · ended ${at(campaign.completedAt)}`;
   return `Started ${at(campaign.startedAt)}`;
+}
+
+/** A copy that waits for a time: it starts only when the user starts it (or gives it a time). */
+export function waitsForStart(campaign: Pick<CampaignTimes, 'status' | 'scheduledAt'>): boolean {
+  return campaign.status === 'SCHEDULED' && !campaign.scheduledAt;
 }
 
 /** Whether the campaign may still change by itself (so its progress is worth following). */
