@@ -332,6 +332,7 @@ function CampaignFormDialog({
             <div className={styles.devices}>
               <DevicePicker
                 label="Add a device"
+                requirePaired
                 value={null}
                 onChange={(id) => {
                   if (id) change('deviceIds', toggle(form.deviceIds, id, true));
