@@ -17,6 +17,7 @@ const screens = {
   'Devices (/devices)': ['src/app/signed-in.tsx', 'src/app/routes/devices.tsx'],
   'Inbox (/devices/:id/inbox)': ['src/app/signed-in.tsx', 'src/app/routes/inbox.tsx'],
   'Outbox (/outbox)': ['src/app/signed-in.tsx', 'src/app/routes/outbox.tsx'],
+  'Campaigns (/campaigns)': ['src/app/signed-in.tsx', 'src/app/routes/campaigns.tsx'],
   'Settings (/settings)': ['src/app/signed-in.tsx', 'src/app/routes/settings.tsx'],
 };
 

@@ -113,6 +113,20 @@ export function createAppRouter() {
                   ),
                 },
                 {
+                  path: paths.campaigns,
+                  element: screen(
+                    () => import('./routes/campaigns'),
+                    (m) => m.CampaignsRoute,
+                  ),
+                },
+                {
+                  path: paths.campaign,
+                  element: screen(
+                    () => import('./routes/campaigns'),
+                    (m) => m.CampaignRoute,
+                  ),
+                },
+                {
                   path: paths.settings,
                   element: screen(
                     () => import('./routes/settings'),

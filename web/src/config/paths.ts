@@ -9,10 +9,17 @@ export const paths = {
   leads: '/leads',
   aiLeads: '/ai-leads',
   optOuts: '/opt-outs',
+  campaigns: '/campaigns',
+  campaign: '/campaigns/:campaignId',
   settings: '/settings',
 } as const;
 
 /** The inbox of one device (`paths.deviceInbox` filled in). */
 export function deviceInboxPath(deviceId: string): string {
   return `/devices/${encodeURIComponent(deviceId)}/inbox`;
+}
+
+/** One campaign's page (`paths.campaign` filled in). */
+export function campaignPath(campaignId: string): string {
+  return `/campaigns/${encodeURIComponent(campaignId)}`;
 }

@@ -6,6 +6,12 @@ import {
   audienceMutationUpdates,
   invalidateLists,
 } from './audience-cache';
+import {
+  applyCampaignProgress,
+  campaignKeys,
+  campaignMutationUpdates,
+  type CampaignProgressEvent,
+} from './campaign-cache';
 import { addDeviceToLists, applyDeviceEvent, removeDeviceFromLists } from './device-cache';
 import {
   addMessageToThreads,
@@ -45,11 +51,13 @@ export const cacheOptions: CacheExchangeOpts = {
     SendCounts: () => null,
     ...inboxKeys,
     ...audienceKeys,
+    ...campaignKeys,
   },
   resolvers: { ...outboxResolvers, ...inboxResolvers },
   updates: {
     Mutation: {
       ...audienceMutationUpdates,
+      ...campaignMutationUpdates,
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       revokeApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       addDevice: (result, _args, cache) => {
@@ -72,6 +80,8 @@ export const cacheOptions: CacheExchangeOpts = {
       },
     },
     Subscription: {
+      campaignProgress: (result, _args, cache) =>
+        applyCampaignProgress(cache, result.campaignProgress as CampaignProgressEvent | null),
       importProgress: (result, _args, cache) =>
         applyImportProgress(cache, result.importProgress as { kind?: unknown } | null),
       deviceEvents: (result, _args, cache) =>

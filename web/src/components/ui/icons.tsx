@@ -89,6 +89,16 @@ export function SparkIcon(props: IconProps) {
   );
 }
 
+export function MegaphoneIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M3 10v4a1 1 0 0 0 1 1h3l6 4V5L7 9H4a1 1 0 0 0-1 1Z" />
+      <path d="M17 8.5a4.5 4.5 0 0 1 0 7" />
+      <path d="M7 15v4" />
+    </Icon>
+  );
+}
+
 export function BlockIcon(props: IconProps) {
   return (
     <Icon {...props}>
