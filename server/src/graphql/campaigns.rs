@@ -521,7 +521,9 @@ impl CampaignQuery {
         let viewer = viewer(ctx)?;
         let app = state(ctx);
         let input = domain_input(ctx, input).await?;
-        let draft = draft::check(&app.db, viewer.user_id, input, false).await?;
+        // The image is not sent with a preview: the text may be a caption, so an empty one is
+        // not refused here (saving the campaign still is, without an image).
+        let draft = draft::check(&app.db, viewer.user_id, input, true).await?;
         let start = draft.scheduled_at.unwrap_or_else(|| app.clock.now());
         let found = preview::preview(&app.db, viewer.user_id, &draft, start).await?;
         Ok(CampaignPreview {
