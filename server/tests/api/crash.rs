@@ -129,17 +129,35 @@ async fn kill_9_mid_send_then_restart_sends_every_row_once_on_postgres_and_redis
     let base = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let redis = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    kill_9_mid_send(&format!("{base}/{name}"), Some(&redis)).await;
+    kill_9_mid_send(&format!("{base}/{name}"), Some(&redis), Producer::Inbox).await;
     crate::helpers::drop_database(&name).await;
+}
+
+#[tokio::test]
+async fn kill_9_mid_campaign_then_restart_sends_every_lead_once_on_postgres_and_redis() {
+    let name = fresh_database().await;
+    let base = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let redis = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    kill_9_mid_send(&format!("{base}/{name}"), Some(&redis), Producer::Campaign).await;
+    crate::helpers::drop_database(&name).await;
+}
+
+/// Who puts the rows in the outbox: the inbox (one `sendMessage` each), or a campaign over as
+/// many leads (materialised by the scheduler, rendered at send time).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Producer {
+    Inbox,
+    Campaign,
 }
 
 #[tokio::test]
 async fn kill_9_mid_send_then_restart_sends_every_row_once_on_sqlite_and_the_in_process_queue() {
     let dir = TempDir::new();
-    kill_9_mid_send(&dir.sqlite_url("crash.db"), None).await;
+    kill_9_mid_send(&dir.sqlite_url("crash.db"), None, Producer::Inbox).await;
 }
 
-async fn kill_9_mid_send(database_url: &str, redis: Option<&str>) {
+async fn kill_9_mid_send(database_url: &str, redis: Option<&str>, producer: Producer) {
     let prefix = format!("wafleet-test:{}:", uuid::Uuid::new_v4().simple());
     let media = TempDir::new();
 
@@ -186,21 +204,50 @@ async fn kill_9_mid_send(database_url: &str, redis: Option<&str>) {
         .await;
         devices.push(id);
     }
-    // Many at once: enqueued one by one, the first sends would be over before the last is in.
-    futures::stream::iter(0..ROWS)
-        .for_each_concurrent(16, |n| {
-            let (address, token, device) = (&first.address, &token, &devices[n % DEVICES]);
-            async move {
-                gql(
-                    address,
-                    Some(token),
-                    "mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId } }",
-                    json!({ "input": { "deviceId": device, "phone": format!("+601236{n:05}"), "text": format!("crash {n}") } }),
-                )
+    match producer {
+        Producer::Inbox => {
+            // Many at once: enqueued one by one, the first sends would be over before the last is in.
+            futures::stream::iter(0..ROWS)
+                .for_each_concurrent(16, |n| {
+                    let (address, token, device) = (&first.address, &token, &devices[n % DEVICES]);
+                    async move {
+                        gql(
+                            address,
+                            Some(token),
+                            "mutation($input: SendMessageInput!) { sendMessage(input: $input) { outboxId } }",
+                            json!({ "input": { "deviceId": device, "phone": format!("+601236{n:05}"), "text": format!("crash {n}") } }),
+                        )
+                        .await;
+                    }
+                })
                 .await;
-            }
-        })
-        .await;
+        }
+        Producer::Campaign => {
+            futures::stream::iter(0..ROWS)
+                .for_each_concurrent(16, |n| {
+                    let (address, token, device) = (&first.address, &token, &devices[n % DEVICES]);
+                    async move {
+                        gql(
+                            address,
+                            Some(token),
+                            "mutation($i: LeadInput!) { createLead(input: $i) { id } }",
+                            json!({ "i": { "deviceId": device, "name": format!("Lead {n}"), "phone": format!("+601236{n:05}") } }),
+                        )
+                        .await;
+                    }
+                })
+                .await;
+            // Every recipient's text differs ({phone}), so the network can tell a second copy.
+            let created = gql(
+                &first.address,
+                Some(&token),
+                "mutation($i: CampaignInput!) { createCampaign(input: $i) { id } }",
+                json!({ "i": { "title": "Crash", "message": "{Hi|Hello} {phone}", "minDelaySeconds": 0, "maxDelaySeconds": 0 } }),
+            )
+            .await;
+            assert!(created["createCampaign"]["id"].is_string(), "{created}");
+        }
+    }
 
     // Kill it while sends are under way.
     loop {
@@ -282,29 +329,31 @@ async fn kill_9_mid_send(database_url: &str, redis: Option<&str>) {
         "no resend reached the network twice: the kill missed every in-flight send"
     );
     assert!(repeated as i64 <= resent_rows);
-    // The chat threads show each send once.
-    let mut in_threads = 0;
-    for _ in 0..100 {
-        in_threads = count(
+    if producer == Producer::Inbox {
+        // The chat threads show each send once.
+        let mut in_threads = 0;
+        for _ in 0..100 {
+            in_threads = count(
+                &db,
+                "SELECT COUNT(DISTINCT outbox_id) AS n FROM whatsapp_messages WHERE from_me AND outbox_id IS NOT NULL",
+            )
+            .await;
+            if in_threads == ROWS as i64 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(in_threads, ROWS as i64);
+        let thread_messages = count(
             &db,
-            "SELECT COUNT(DISTINCT outbox_id) AS n FROM whatsapp_messages WHERE from_me AND outbox_id IS NOT NULL",
+            "SELECT COUNT(*) AS n FROM whatsapp_messages WHERE from_me AND outbox_id IS NOT NULL",
         )
         .await;
-        if in_threads == ROWS as i64 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            thread_messages, ROWS as i64,
+            "a send shows twice in its thread"
+        );
     }
-    assert_eq!(in_threads, ROWS as i64);
-    let thread_messages = count(
-        &db,
-        "SELECT COUNT(*) AS n FROM whatsapp_messages WHERE from_me AND outbox_id IS NOT NULL",
-    )
-    .await;
-    assert_eq!(
-        thread_messages, ROWS as i64,
-        "a send shows twice in its thread"
-    );
     drop(second);
     // The running totals kept incrementally agree with the rows, crash and all.
     let counted: HashMap<String, i64> = db
