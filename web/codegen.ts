@@ -1,7 +1,8 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
-  schema: '../schema.graphql',
+  // The sequence contract until the server's schema carries it (see contract/sequences.graphql).
+  schema: ['../schema.graphql', 'contract/sequences.graphql'],
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: true,
   generates: {
