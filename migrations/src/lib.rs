@@ -14,6 +14,7 @@ mod m20261202_000101_create_send_idempotency_keys;
 mod m20261203_000201_create_audience;
 mod m20261203_000301_sim_sent_attempts;
 mod m20261204_000401_create_campaigns;
+mod m20261204_000501_create_sequences;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000201_create_audience::Migration),
             Box::new(m20261203_000301_sim_sent_attempts::Migration),
             Box::new(m20261204_000401_create_campaigns::Migration),
+            Box::new(m20261204_000501_create_sequences::Migration),
         ]
     }
 }

@@ -106,6 +106,8 @@ pub enum EventKind {
     SimClockAdvanced { offset_seconds: i64 },
     /// A campaign was created, edited, changed status, or got replies.
     CampaignChanged { campaign: CampaignSnapshot },
+    /// A sequence was created, edited or changed status, or its contacts moved on.
+    SequenceChanged { sequence_id: Uuid },
 }
 
 /// A campaign as subscribers (lists, progress, pacers' caches) see it.
@@ -448,6 +450,13 @@ impl Event {
         }
     }
 
+    pub fn sequence_changed(owner: Uuid, sequence_id: Uuid) -> Self {
+        Self {
+            user_id: owner,
+            kind: EventKind::SequenceChanged { sequence_id },
+        }
+    }
+
     pub fn import_progress(job: &import_jobs::Model) -> Self {
         Self {
             user_id: job.user_id,
@@ -500,6 +509,7 @@ impl Event {
             | EventKind::ImportProgress { .. }
             | EventKind::SimClockAdvanced { .. }
             | EventKind::CampaignChanged { .. }
+            | EventKind::SequenceChanged { .. }
             | EventKind::TokensRevoked { .. } => None,
         }
     }

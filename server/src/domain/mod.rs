@@ -8,6 +8,7 @@ pub mod leads;
 pub mod outbox;
 pub mod pagination;
 pub mod send_window;
+pub mod sequences;
 pub mod template;
 
 use sea_orm::DatabaseConnection;

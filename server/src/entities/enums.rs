@@ -158,6 +158,9 @@ pub enum CounterScope {
     User,
     #[sea_orm(string_value = "campaign")]
     Campaign,
+    /// A sequence step's rows.
+    #[sea_orm(string_value = "step")]
+    Step,
 }
 
 /// A lead's kind: a device's own lead, or one in the user's AI lead pool.
@@ -401,4 +404,72 @@ impl From<OutboxStatus> for CampaignMetric {
             OutboxStatus::Cancelled => Self::Cancelled,
         }
     }
+}
+
+/// Where a sequence is: DRAFT (being written) → ACTIVE (enrolling, sending) ⇄ PAUSED (holding).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SequenceStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "PAUSED")]
+    Paused,
+}
+
+/// Where an enrolled contact's run is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContactStatus {
+    /// Getting its steps.
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// Got every step.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// Answered; a person takes over in the inbox.
+    #[sea_orm(string_value = "REPLIED")]
+    Replied,
+    #[sea_orm(string_value = "OPTED_OUT")]
+    OptedOut,
+    /// A step failed and the step says stop.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Removed by a person.
+    #[sea_orm(string_value = "REMOVED")]
+    Removed,
+}
+
+/// Whether a contact's next step waits for its time, or is in the outbox until final.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum StepState {
+    #[sea_orm(string_value = "WAITING")]
+    Waiting,
+    #[sea_orm(string_value = "SENDING")]
+    Sending,
+}
+
+/// What a failed step does to the contact's run.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StepFailure {
+    /// Go on with the next step.
+    #[sea_orm(string_value = "SKIP")]
+    Skip,
+    /// End the run as FAILED.
+    #[sea_orm(string_value = "STOP")]
+    Stop,
 }

@@ -69,7 +69,7 @@ pub enum CampaignTarget {
 }
 
 impl CampaignTarget {
-    fn status(self) -> Option<TargetStatus> {
+    pub fn status(self) -> Option<TargetStatus> {
         match self {
             Self::Prospect => Some(TargetStatus::Prospect),
             Self::Customer => Some(TargetStatus::Customer),
@@ -77,7 +77,7 @@ impl CampaignTarget {
         }
     }
 
-    fn of(status: Option<TargetStatus>) -> Self {
+    pub fn of(status: Option<TargetStatus>) -> Self {
         match status {
             Some(TargetStatus::Prospect) => Self::Prospect,
             Some(TargetStatus::Customer) => Self::Customer,
@@ -446,7 +446,7 @@ async fn domain_input(ctx: &Context<'_>, input: CampaignInput) -> AppResult<Doma
     })
 }
 
-async fn read_image(ctx: &Context<'_>, upload: Upload) -> AppResult<Vec<u8>> {
+pub async fn read_image(ctx: &Context<'_>, upload: Upload) -> AppResult<Vec<u8>> {
     let limit = state(ctx).config.upload_max_bytes;
     let value = upload
         .value(ctx)
@@ -632,7 +632,7 @@ impl CampaignMutation {
 }
 
 /// At most this many progress events a second per subscriber, however fast rows move.
-const PROGRESS_SPACING: Duration = Duration::from_millis(250);
+pub const PROGRESS_SPACING: Duration = Duration::from_millis(250);
 
 #[derive(Default)]
 pub struct CampaignSubscription;
@@ -681,7 +681,7 @@ impl CampaignSubscription {
 
 /// Turns a stream of "something changed" into at most one item per `spacing`: a change is
 /// reported `spacing` after it came, together with every change that came meanwhile.
-fn coalesce(
+pub fn coalesce(
     changes: futures::stream::BoxStream<'static, GqlResult<()>>,
     spacing: Duration,
 ) -> impl Stream<Item = GqlResult<()>> {

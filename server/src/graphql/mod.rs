@@ -12,6 +12,7 @@ pub mod leads;
 pub mod limits;
 pub mod loaders;
 pub mod outbox;
+pub mod sequences;
 pub mod sim;
 
 use std::{net::IpAddr, sync::Arc};
@@ -41,6 +42,7 @@ pub struct Query(
     inbox::InboxQuery,
     leads::LeadQuery,
     campaigns::CampaignQuery,
+    sequences::SequenceQuery,
 );
 
 /// What a client can change.
@@ -52,6 +54,7 @@ pub struct Mutation(
     inbox::InboxMutation,
     leads::LeadMutation,
     campaigns::CampaignMutation,
+    sequences::SequenceMutation,
 );
 
 /// What a client can follow live (graphql-ws at `/graphql/ws`).
@@ -63,6 +66,7 @@ pub struct Subscription(
     inbox::InboxSubscription,
     leads::LeadSubscription,
     campaigns::CampaignSubscription,
+    sequences::SequenceSubscription,
 );
 
 #[derive(MergedObject, Default)]

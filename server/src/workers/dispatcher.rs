@@ -34,10 +34,10 @@ use crate::{
         campaigns::{
             control,
             sending::{self, FailureWatch, SendRules},
-            CampaignStatus,
         },
         devices,
         outbox::{self, Claim, MessageKind, OutboxStatus, Outcome},
+        sequences,
     },
     entities::broadcast_messages as rows,
     error::AppResult,
@@ -93,6 +93,27 @@ enum Op {
     Ack(Delivery),
 }
 
+/// Whose rules a row is sent by.
+#[derive(Debug, Clone, Copy)]
+enum RulesOf {
+    Campaign(Uuid),
+    Step(Uuid),
+}
+
+impl RulesOf {
+    fn row(row: &rows::Model) -> Option<Self> {
+        row.campaign_id
+            .map(Self::Campaign)
+            .or(row.sequence_step_id.map(Self::Step))
+    }
+
+    fn id(self) -> Uuid {
+        match self {
+            Self::Campaign(id) | Self::Step(id) => id,
+        }
+    }
+}
+
 /// How long a pacer trusts what it read of a campaign; changes arrive as events sooner.
 const CAMPAIGN_RULES_TTL: Duration = Duration::from_secs(30);
 
@@ -109,7 +130,8 @@ pub struct Dispatcher {
     pacers: Mutex<HashMap<DeviceId, tokio::task::AbortHandle>>,
     /// Devices whose settings changed since their pacer read them.
     stale_rules: Mutex<std::collections::HashSet<DeviceId>>,
-    /// What the pacers read of campaigns (template, window, status), by campaign.
+    /// What the pacers read of campaigns and sequence steps (template, window, whether they
+    /// may send), by campaign or step.
     campaigns: Mutex<HashMap<Uuid, (Arc<SendRules>, Instant)>>,
     /// The latest send outcomes of each campaign, for the error threshold.
     failures: Mutex<FailureWatch>,
@@ -235,6 +257,12 @@ impl Dispatcher {
                             campaigns.remove(&campaign.id);
                         }
                     }
+                    // A sequence's steps are cached by step: read them all again.
+                    EventKind::SequenceChanged { .. } => {
+                        if let Ok(mut campaigns) = self.campaigns.lock() {
+                            campaigns.clear();
+                        }
+                    }
                     _ => {}
                 },
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
@@ -252,25 +280,30 @@ impl Dispatcher {
         }
     }
 
-    /// What a pacer needs to send a campaign's row, from the cache or read afresh; `None` when
-    /// the campaign is gone.
-    async fn campaign_rules(&self, campaign_id: Uuid) -> AppResult<Option<Arc<SendRules>>> {
+    /// What a pacer needs to send a campaign's or a sequence step's row, from the cache or
+    /// read afresh; `None` when the campaign or step is gone.
+    async fn send_rules(&self, source: RulesOf) -> AppResult<Option<Arc<SendRules>>> {
+        let key = source.id();
         if let Some((rules, read_at)) = self
             .campaigns
             .lock()
             .ok()
-            .and_then(|c| c.get(&campaign_id).cloned())
+            .and_then(|c| c.get(&key).cloned())
         {
             if read_at.elapsed() < CAMPAIGN_RULES_TTL {
                 return Ok(Some(rules));
             }
         }
-        let Some(rules) = sending::send_rules(&self.app.db, campaign_id).await? else {
+        let rules = match source {
+            RulesOf::Campaign(id) => sending::send_rules(&self.app.db, id).await?,
+            RulesOf::Step(id) => sequences::send_rules(&self.app.db, id).await?,
+        };
+        let Some(rules) = rules else {
             return Ok(None);
         };
         let rules = Arc::new(rules);
         if let Ok(mut campaigns) = self.campaigns.lock() {
-            campaigns.insert(campaign_id, (rules.clone(), Instant::now()));
+            campaigns.insert(key, (rules.clone(), Instant::now()));
         }
         Ok(Some(rules))
     }
@@ -607,8 +640,8 @@ impl Pacer {
             // A campaign's row: sent while its campaign runs, inside its window in the
             // recipient's time, with its text rendered for them.
             let mut rendered = None;
-            if let Some(campaign_id) = row.campaign_id {
-                let rules = match self.dispatcher.campaign_rules(campaign_id).await {
+            if let Some(source) = RulesOf::row(&row) {
+                let rules = match self.dispatcher.send_rules(source).await {
                     Ok(rules) => rules,
                     Err(err) => {
                         tracing::warn!(error = ?err, "cannot read the campaign of a row");
@@ -619,7 +652,7 @@ impl Pacer {
                         continue;
                     }
                 };
-                let Some(rules) = rules.filter(|r| r.status == CampaignStatus::Running) else {
+                let Some(rules) = rules.filter(|r| r.sendable) else {
                     // Paused or ended: its rows were moved off the queue with it.
                     self.ack(delivery);
                     continue;

@@ -81,6 +81,16 @@ impl InboundSink for Inbound {
                         {
                             tracing::error!(device.id = %device_id, error = ?err, "cannot record an inbound opt-out");
                         }
+                        if let Err(err) = crate::domain::sequences::contacts::on_inbound(
+                            app.ports(),
+                            owner,
+                            device_id,
+                            &ingested.added,
+                        )
+                        .await
+                        {
+                            tracing::error!(device.id = %device_id, error = ?err, "cannot stop sequences on an answer");
+                        }
                         ingested.publish(bus, owner, device_id).await
                     }
                     Err(err) => {

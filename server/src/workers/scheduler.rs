@@ -1,6 +1,7 @@
 //! The scheduler: one task per node that, about once a second, does whatever has come due —
 //! scheduled outbox rows (PENDING → QUEUED, then onto their queues) and campaigns (due ones
-//! start, late ones pause, finished ones complete: `domain::campaigns::trigger`). Every job is an
+//! start, late ones pause, finished ones complete: `domain::campaigns::trigger`) and sequences
+//! (enrolment, due steps, contacts moving on: `domain::sequences::run`). Every job is an
 //! atomic claim in the database, so any number of nodes may tick at once: no leader election.
 //!
 //! `tick` takes the time as an argument (the app's clock: in sim mode one that
@@ -15,6 +16,7 @@ use crate::{
     domain::{
         campaigns::trigger::{self, CampaignTicks},
         outbox::{self, send},
+        sequences::{self, run::SequenceTicks},
     },
     error::AppResult,
     events::{self, EventKind, EventPublisher},
@@ -31,6 +33,8 @@ pub struct TickCounts {
     pub promoted: usize,
     /// What happened to campaigns.
     pub campaigns: CampaignTicks,
+    /// What happened to sequences.
+    pub sequences: SequenceTicks,
 }
 
 /// Does everything due at `now`.
@@ -46,6 +50,7 @@ pub async fn tick(app: &AppState, now: DateTime<Utc>) -> AppResult<TickCounts> {
         events::publish_outbox(&app.events, &promoted).await;
     }
     counts.campaigns = trigger::tick(app.ports(), now).await?;
+    counts.sequences = sequences::run::tick(app.ports(), now).await?;
     Ok(counts)
 }
 
@@ -74,6 +79,15 @@ pub async fn run(app: AppState) {
             Ok(counts) => {
                 if counts.promoted > 0 {
                     tracing::info!(promoted = counts.promoted, "scheduled messages came due");
+                }
+                let q = counts.sequences;
+                if q.enrolled + q.queued as u64 + q.moved_on as u64 > 0 {
+                    tracing::info!(
+                        enrolled = q.enrolled,
+                        queued = q.queued,
+                        moved_on = q.moved_on,
+                        "sequences moved on"
+                    );
                 }
                 let c = counts.campaigns;
                 if c.started + c.paused_late + c.completed > 0 {

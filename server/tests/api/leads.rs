@@ -48,7 +48,13 @@ async fn upload(app: &TestApp, token: &str, query: &str, variables: Value, file:
 const JOB_FIELDS: &str =
     "id kind status rowsRead imported updated duplicates rejectedCount rejected(first: 1000) { line reason } error";
 
-async fn import_leads(app: &TestApp, token: &str, device: &str, csv: &[u8], mode: &str) -> Value {
+pub(crate) async fn import_leads(
+    app: &TestApp,
+    token: &str,
+    device: &str,
+    csv: &[u8],
+    mode: &str,
+) -> Value {
     let response = upload(
         app,
         token,

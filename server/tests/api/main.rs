@@ -17,6 +17,7 @@ mod outbox_rows;
 mod phones;
 mod scheduler;
 mod schema;
+mod sequences;
 mod sqlite_smoke;
 mod subscriptions;
 mod wa_store;

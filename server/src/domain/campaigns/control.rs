@@ -5,20 +5,20 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::{
     draft::{self, CampaignInput, Draft, ImageChoice},
-    find_owned, held_until, publish,
+    find_owned, publish,
     trigger::push_queued,
     CampaignStatus,
 };
 use crate::{
     domain::{
-        outbox::{CounterDeltas, MessageKind, OutboxStatus},
+        outbox::{move_where, CounterDeltas, MessageKind, OutboxStatus},
         Ports,
     },
     entities::enums::CounterScope,
@@ -269,42 +269,6 @@ pub async fn delete(ports: Ports<'_>, owner: UserId, id: CampaignId) -> AppResul
         .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// Moves a campaign's rows in status `from` (of one device, if given) to `to`; a row going to
-/// PENDING waits there until `held_until` (paused). The counters move with them.
-async fn move_rows(
-    txn: &DatabaseTransaction,
-    campaign: Uuid,
-    from: OutboxStatus,
-    to: OutboxStatus,
-    device: Option<DeviceId>,
-    now: DateTime<Utc>,
-    deltas: &mut CounterDeltas,
-) -> AppResult<Vec<rows::Model>> {
-    let mut update = rows::Entity::update_many()
-        .col_expr(rows::Column::Status, Expr::value(to))
-        .col_expr(rows::Column::UpdatedAt, Expr::value(now));
-    match to {
-        OutboxStatus::Pending => {
-            update = update.col_expr(rows::Column::ScheduledAt, Expr::value(held_until()));
-        }
-        OutboxStatus::Queued => {
-            update = update.col_expr(rows::Column::QueuedAt, Expr::value(now));
-        }
-        _ => {}
-    }
-    let mut update = update
-        .filter(rows::Column::CampaignId.eq(campaign))
-        .filter(rows::Column::Status.eq(from));
-    if let Some(device) = device {
-        update = update.filter(rows::Column::DeviceId.eq(device.0));
-    }
-    let moved = update.exec_with_returning(txn).await?;
-    for row in &moved {
-        deltas.moved(row, Some(from), to);
-    }
-    Ok(moved)
 }
 
 /// Sets a campaign's status if it is still `from`; the changed campaign, or a conflict.
@@ -574,4 +538,21 @@ pub async fn retry_failed(
     }
     publish(ports.events, changed.as_ref().unwrap_or(&campaign)).await;
     Ok(moved.len() as u64)
+}
+
+/// A campaign's rows in status `from` (of one device, if given) moved to `to`.
+async fn move_rows(
+    txn: &DatabaseTransaction,
+    campaign: Uuid,
+    from: OutboxStatus,
+    to: OutboxStatus,
+    device: Option<DeviceId>,
+    now: DateTime<Utc>,
+    deltas: &mut CounterDeltas,
+) -> AppResult<Vec<rows::Model>> {
+    let mut rows_of = Condition::all().add(rows::Column::CampaignId.eq(campaign));
+    if let Some(device) = device {
+        rows_of = rows_of.add(rows::Column::DeviceId.eq(device.0));
+    }
+    move_where(txn, rows_of, from, to, now, deltas).await
 }

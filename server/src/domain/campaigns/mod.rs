@@ -20,7 +20,6 @@ pub mod progress;
 pub mod sending;
 pub mod trigger;
 
-use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -34,14 +33,6 @@ use crate::{
     events::{Event, EventPublisher},
     types::ids::{CampaignId, DeviceId, UserId},
 };
-
-/// Where a paused campaign's unsent rows wait: PENDING until this time, which never comes, so
-/// the scheduler leaves them alone until `resumeCampaign` queues them again.
-pub fn held_until() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
 
 /// The error a campaign row keeps when its number opted out before the campaign started.
 pub const OPTED_OUT: &str = "opted out";

@@ -24,16 +24,26 @@ use crate::{
     types::{ids::DeviceId, jid::Jid, phone::PhoneNumber},
 };
 
-/// What a pacer needs to send a campaign's rows.
+/// What a pacer needs to send a campaign's (or a sequence step's) rows.
 #[derive(Debug, Clone)]
 pub struct SendRules {
-    pub status: CampaignStatus,
+    /// Whether its rows may go out now (the campaign runs, the sequence is active).
+    pub sendable: bool,
     template: Template,
     window: SendWindow,
     user_zone: Tz,
 }
 
 impl SendRules {
+    pub fn new(sendable: bool, template: Template, window: SendWindow, user_zone: Tz) -> Self {
+        Self {
+            sendable,
+            template,
+            window,
+            user_zone,
+        }
+    }
+
     /// The earliest moment at or after `now` the recipient may get the message (`now` when the
     /// window is open), in the recipient's local time.
     pub fn opens_at(&self, phone: &str, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -49,6 +59,34 @@ impl SendRules {
     }
 }
 
+/// A stored window (`HH:MM` from and to, weekday bits): all day on its days when it has no hours.
+pub fn stored_window(from: Option<&str>, to: Option<&str>, weekdays: i16) -> SendWindow {
+    let weekdays = Weekdays::from_bits(weekdays);
+    match (
+        from.map(SendWindow::parse_time),
+        to.map(SendWindow::parse_time),
+    ) {
+        (Some(Ok(from)), Some(Ok(to))) => {
+            SendWindow::new(from, to, weekdays).unwrap_or(SendWindow::always(weekdays))
+        }
+        _ => SendWindow::always(weekdays),
+    }
+}
+
+/// The user's time zone (UTC when unreadable).
+pub async fn user_zone(db: &DatabaseConnection, user: Uuid) -> AppResult<Tz> {
+    Ok(users::Entity::find_by_id(user)
+        .one(db)
+        .await?
+        .and_then(|u| u.time_zone.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC))
+}
+
+/// A stored template (checked when it was saved).
+pub fn stored_template(raw: &str) -> AppResult<Template> {
+    Template::parse(raw).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e.0)))
+}
+
 /// The rules of a campaign's rows; `None` when the campaign is gone.
 pub async fn send_rules(
     db: &DatabaseConnection,
@@ -57,32 +95,16 @@ pub async fn send_rules(
     let Some(campaign) = campaigns::Entity::find_by_id(campaign_id).one(db).await? else {
         return Ok(None);
     };
-    let user_zone = users::Entity::find_by_id(campaign.user_id)
-        .one(db)
-        .await?
-        .and_then(|u| u.time_zone.parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC);
-    let weekdays = Weekdays::from_bits(campaign.weekdays);
-    let window = match (&campaign.window_from, &campaign.window_to) {
-        (Some(from), Some(to)) => {
-            match (SendWindow::parse_time(from), SendWindow::parse_time(to)) {
-                (Ok(from), Ok(to)) => {
-                    SendWindow::new(from, to, weekdays).unwrap_or(SendWindow::always(weekdays))
-                }
-                _ => SendWindow::always(weekdays),
-            }
-        }
-        _ => SendWindow::always(weekdays),
-    };
-    // Stored templates were checked when saved.
-    let template = Template::parse(&campaign.message)
-        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e.0)))?;
-    Ok(Some(SendRules {
-        status: campaign.status,
-        template,
-        window,
-        user_zone,
-    }))
+    Ok(Some(SendRules::new(
+        campaign.status == CampaignStatus::Running,
+        stored_template(&campaign.message)?,
+        stored_window(
+            campaign.window_from.as_deref(),
+            campaign.window_to.as_deref(),
+            campaign.weekdays,
+        ),
+        user_zone(db, campaign.user_id).await?,
+    )))
 }
 
 /// Counts replies: an inbound message from a campaign's recipient, on the device that sent it

@@ -24,8 +24,8 @@ use uuid::Uuid;
 pub use promote::promote_due;
 pub use queries::{counters, find_owned, list, sent_since, OutboxFilter};
 pub use store::{
-    apply_receipt, claim, defer, delete_for_device, finish, insert, load, queued_ids, take_over,
-    Claim, CounterDeltas, Outcome, TakenOver,
+    apply_receipt, claim, defer, delete_for_device, finish, insert, load, move_where, queued_ids,
+    take_over, Claim, CounterDeltas, Outcome, TakenOver,
 };
 
 use crate::{
@@ -41,6 +41,15 @@ pub use crate::entities::enums::{CounterScope, MessageKind, OutboxStatus, Source
 
 /// The error a row keeps when its node died between claiming and recording the send.
 pub const INTERRUPTED: &str = "interrupted; delivery unknown";
+/// Where a paused campaign's or sequence's unsent rows wait: PENDING until this time, which
+/// never comes, so the scheduler leaves them alone until they are resumed.
+pub fn held_until() -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The most characters of a text message.
 pub const MAX_TEXT: usize = 4096;
 

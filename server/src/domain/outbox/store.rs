@@ -51,7 +51,8 @@ impl CounterDeltas {
             (CounterScope::User, row.user_id),
         ]
         .into_iter()
-        .chain(row.campaign_id.map(|c| (CounterScope::Campaign, c)));
+        .chain(row.campaign_id.map(|c| (CounterScope::Campaign, c)))
+        .chain(row.sequence_step_id.map(|s| (CounterScope::Step, s)));
         for (kind, id) in scopes {
             if let Some(from) = from {
                 *self.0.entry((kind, id, from)).or_default() -= 1;
@@ -597,6 +598,40 @@ pub async fn defer(
     deltas.apply(&txn).await?;
     txn.commit().await?;
     Ok(changed)
+}
+
+/// Moves the rows that `rows_of` names and are in status `from` to `to`, in one statement: a
+/// row going to PENDING waits until `held_until` (its campaign or sequence is paused), one
+/// going to QUEUED is queued now. The counters' changes are added to `deltas`.
+pub async fn move_where(
+    txn: &DatabaseTransaction,
+    rows_of: Condition,
+    from: OutboxStatus,
+    to: OutboxStatus,
+    now: DateTime<Utc>,
+    deltas: &mut CounterDeltas,
+) -> AppResult<Vec<rows::Model>> {
+    let mut update = rows::Entity::update_many()
+        .col_expr(rows::Column::Status, Expr::value(to))
+        .col_expr(rows::Column::UpdatedAt, Expr::value(now));
+    match to {
+        OutboxStatus::Pending => {
+            update = update.col_expr(rows::Column::ScheduledAt, Expr::value(super::held_until()));
+        }
+        OutboxStatus::Queued => {
+            update = update.col_expr(rows::Column::QueuedAt, Expr::value(now));
+        }
+        _ => {}
+    }
+    let moved = update
+        .filter(rows_of)
+        .filter(rows::Column::Status.eq(from))
+        .exec_with_returning(txn)
+        .await?;
+    for row in &moved {
+        deltas.moved(row, Some(from), to);
+    }
+    Ok(moved)
 }
 
 /// What a node taking a device over found in SENDING, left by an earlier holder that died.
