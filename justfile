@@ -55,6 +55,7 @@ e2e:
 schema:
     cargo run -q --bin wafleet -- print-schema > schema.graphql
 
-# Benchmarks: `just bench devices` (3000 devices connecting), `just bench dispatch` (send path), `just bench inbox`
+# Benchmarks: `just bench devices` (3000 devices connecting), `just bench dispatch` (send path), `just bench inbox`,
+# `just bench campaign`, `just bench sequences`, `just bench import`
 bench name:
     cargo bench --bench {{name}}

@@ -106,8 +106,10 @@ pub enum EventKind {
     SimClockAdvanced { offset_seconds: i64 },
     /// A campaign was created, edited, changed status, or got replies.
     CampaignChanged { campaign: CampaignSnapshot },
-    /// A sequence was created, edited or changed status, or its contacts moved on.
+    /// A sequence was created, edited, deleted or changed status (pacers read its steps again).
     SequenceChanged { sequence_id: Uuid },
+    /// A sequence's contacts moved on (enrolled, a step sent, answered, removed).
+    SequenceProgressed { sequence_id: Uuid },
 }
 
 /// A campaign as subscribers (lists, progress, pacers' caches) see it.
@@ -457,6 +459,13 @@ impl Event {
         }
     }
 
+    pub fn sequence_progressed(owner: Uuid, sequence_id: Uuid) -> Self {
+        Self {
+            user_id: owner,
+            kind: EventKind::SequenceProgressed { sequence_id },
+        }
+    }
+
     pub fn import_progress(job: &import_jobs::Model) -> Self {
         Self {
             user_id: job.user_id,
@@ -510,6 +519,7 @@ impl Event {
             | EventKind::SimClockAdvanced { .. }
             | EventKind::CampaignChanged { .. }
             | EventKind::SequenceChanged { .. }
+            | EventKind::SequenceProgressed { .. }
             | EventKind::TokensRevoked { .. } => None,
         }
     }

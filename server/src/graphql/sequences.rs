@@ -547,7 +547,12 @@ impl SequenceSubscription {
         let id = self::sequence_id(&sequence_id)?;
         let owner: UserId = viewer.user_id;
         let changes = user_events(ctx, owner, move |event| match &event.kind {
-            EventKind::SequenceChanged { sequence_id } if *sequence_id == id => vec![()],
+            EventKind::SequenceChanged { sequence_id }
+            | EventKind::SequenceProgressed { sequence_id }
+                if *sequence_id == id =>
+            {
+                vec![()]
+            }
             _ => Vec::new(),
         });
         let db = state(ctx).db.clone();

@@ -499,3 +499,39 @@ async fn two_nodes_ticking_at_once_send_each_step_once() {
         assert_eq!(texts, ["One", "Two"], "{phone}");
     }
 }
+
+#[tokio::test]
+async fn a_sequence_runs_on_the_embedded_default_sqlite() {
+    let dir = crate::helpers::TempDir::new();
+    let app = spawn_app_with(TestOptions {
+        database_url: Some(dir.sqlite_url("sequences.db")),
+        redis: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let t = &user.token;
+    let device = app.paired_device(t, "Embedded", "+60123000241").await;
+    let created = create_sequence(
+        &app,
+        t,
+        json!({ "name": "Embedded", "trigger": "emb_1", "niches": [], "steps": [step(0, "One"), step(15, "Two")] }),
+    )
+    .await;
+    let id = created.data()["createSequence"]["id"].as_str().unwrap().to_owned();
+    activate(&app, t, &id, "ACTIVE").await;
+    lead(&app, t, &device, "+60123456741", &["EMB_1"]).await;
+    // `_` in a code is a character, not a wildcard.
+    lead(&app, t, &device, "+60123456742", &["embx1"]).await;
+    wait_received(&app, t, &device, "+60123456741", 1).await;
+    wait_next_step(&app, t, &id, "+60123456741", 1).await;
+    advance(&app, t, 16 * 60).await;
+    wait_received(&app, t, &device, "+60123456741", 2).await;
+    eventually(Duration::from_secs(10), "the contact to complete", || async {
+        sequence(&app, t, &id).await["progress"]["completed"] == 1
+    })
+    .await;
+    let got = received(&app, t, &device).await;
+    assert_eq!(got["+60123456741"], ["One", "Two"]);
+    assert!(!got.contains_key("+60123456742"));
+}

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{find_owned, publish, steps_of, ContactStatus, StepState};
+use super::{find_owned, publish_progress, steps_of, ContactStatus, StepState};
 use crate::{
     domain::{
         outbox::{move_where, CounterDeltas, OutboxStatus},
@@ -88,7 +88,7 @@ pub async fn enroll(
         .execute(Statement::from_sql_and_values(backend, sql, values))
         .await?
         .rows_affected();
-    publish(ports.events, owner.0, sequence.id).await;
+    publish_progress(ports.events, owner.0, sequence.id).await;
     Ok(enrolled)
 }
 
@@ -173,7 +173,7 @@ pub async fn remove(ports: Ports<'_>, owner: UserId, id: i64) -> AppResult<conta
         now,
     )
     .await?;
-    publish(ports.events, owner.0, contact.sequence_id).await;
+    publish_progress(ports.events, owner.0, contact.sequence_id).await;
     find_owned_contact(ports.db, owner, id).await
 }
 
@@ -230,7 +230,7 @@ pub async fn restart(ports: Ports<'_>, owner: UserId, id: i64) -> AppResult<cont
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    publish(ports.events, owner.0, contact.sequence_id).await;
+    publish_progress(ports.events, owner.0, contact.sequence_id).await;
     find_owned_contact(ports.db, owner, id).await
 }
 
@@ -306,7 +306,7 @@ pub async fn on_inbound(
     touched.sort();
     touched.dedup();
     for sequence in touched {
-        publish(ports.events, owner.0, sequence).await;
+        publish_progress(ports.events, owner.0, sequence).await;
     }
     Ok(())
 }

@@ -96,9 +96,16 @@ pub async fn send_rules(db: &DatabaseConnection, step_id: Uuid) -> AppResult<Opt
     )))
 }
 
-/// Tells subscribers (progress, lists, pacers' caches) that a sequence changed.
+/// Tells subscribers (progress, lists, pacers' caches) that a sequence itself changed.
 pub async fn publish(events: &dyn EventPublisher, owner: Uuid, sequence_id: Uuid) {
     events
         .publish(Event::sequence_changed(owner, sequence_id))
+        .await;
+}
+
+/// Tells progress subscribers that a sequence's contacts moved on.
+pub async fn publish_progress(events: &dyn EventPublisher, owner: Uuid, sequence_id: Uuid) {
+    events
+        .publish(Event::sequence_progressed(owner, sequence_id))
         .await;
 }

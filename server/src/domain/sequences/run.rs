@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{publish, ContactStatus, StepFailure};
+use super::{publish_progress, ContactStatus, StepFailure};
 use crate::{
     domain::{
         outbox::{send, CounterDeltas, OutboxStatus},
@@ -365,7 +365,7 @@ async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
         touched.insert(contact.sequence_id, contact.user_id);
     }
     for (sequence, owner) in touched {
-        publish(ports.events, owner, sequence).await;
+        publish_progress(ports.events, owner, sequence).await;
     }
     Ok(moved)
 }
