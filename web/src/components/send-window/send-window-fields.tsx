@@ -6,8 +6,7 @@ import styles from './send-window-fields.module.css';
 
 /** A field of the window and its new value. */
 export type WindowChange =
-  | [field: 'windowFrom' | 'windowTo', value: string]
-  | [field: 'weekdays', value: Weekday[]];
+  [field: 'windowFrom' | 'windowTo', value: string] | [field: 'weekdays', value: Weekday[]];
 
 export type SendWindowFieldsProps = {
   from: string;

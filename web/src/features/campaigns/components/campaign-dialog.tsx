@@ -24,7 +24,7 @@ import {
   useUpdateCampaign,
 } from '../api/campaigns';
 import { formFromCampaign, previewInput, type DialogMode } from '../utils/form';
-import { imageProblem, IMAGE_TYPES } from '../utils/image';
+import { imageProblem, IMAGE_TYPES } from '@/lib/image';
 import type { CampaignTarget } from '../utils/model';
 import {
   emptyCampaignForm,
@@ -87,7 +87,6 @@ const TARGETS: { value: CampaignTarget; label: string }[] = [
   { value: 'PROSPECT', label: 'Prospects only' },
   { value: 'CUSTOMER', label: 'Customers only' },
 ];
-
 
 function CampaignFormDialog({
   mode,

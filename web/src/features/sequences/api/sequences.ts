@@ -120,12 +120,7 @@ export const SequenceDetailQuery = graphql(`
 `);
 
 export const SequenceContactsQuery = graphql(`
-  query SequenceContacts(
-    $id: ID!
-    $first: Int!
-    $after: String
-    $status: SequenceContactStatus
-  ) {
+  query SequenceContacts($id: ID!, $first: Int!, $after: String, $status: SequenceContactStatus) {
     sequence(id: $id) {
       id
       contacts(first: $first, after: $after, status: $status) {
