@@ -159,7 +159,7 @@ export function ContactsTable({
                           variant="ghost"
                           size="small"
                           aria-expanded={open}
-                          aria-controls={timelineId}
+                          aria-controls={open ? timelineId : undefined}
                           onClick={() => setExpanded(open ? null : contact.id)}
                         >
                           {open ? 'Hide timeline' : 'Timeline'}
