@@ -130,9 +130,7 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   const editor = page.getByRole('form', { name: 'New sequence' });
   await editor.getByLabel('Name', { exact: true }).fill('Cold outreach');
   await editor.getByLabel('Trigger code').fill(TRIGGER);
-  await expect(
-    editor.getByRole('checkbox', { name: /^Stop when the lead replies/ }),
-  ).toBeChecked();
+  await expect(editor.getByRole('checkbox', { name: /^Stop when the lead replies/ })).toBeChecked();
   for (const [index, step] of STEPS.entries()) {
     if (index > 0) await editor.getByRole('button', { name: 'Add a step' }).click();
     const group = editor.getByRole('group', { name: `Step ${index + 1}`, exact: true });
@@ -154,7 +152,9 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   await expect(rows(page, 'Progress per step')).toHaveCount(3);
 
   await page.getByRole('button', { name: 'Activate', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: '“Cold outreach” is active' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: '“Cold outreach” is active' }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Pause', exact: true })).toBeVisible();
 
   // Two leads with the trigger code, one on each device: the first replies, the second does not
@@ -183,7 +183,9 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
     token,
   );
   await expect
-    .poll(async () => (await contactStatuses(request, token, sequenceId)).get(digits(replier.phone)))
+    .poll(async () =>
+      (await contactStatuses(request, token, sequenceId)).get(digits(replier.phone)),
+    )
     .toBe('REPLIED');
 
   // Past both 60-minute delays: the quiet lead gets step 2 (step 3 waits 60 minutes after it);
