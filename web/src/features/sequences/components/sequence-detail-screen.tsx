@@ -143,7 +143,7 @@ export function SequenceDetailScreen({ sequenceId }: SequenceDetailScreenProps) 
               </div>
             ))}
           </dl>
-          <Table label="Progress per step" className={styles.deviceTable}>
+          <Table label="Progress per step" className={styles.stepTable}>
             <thead>
               <tr>
                 <th scope="col">Step</th>
@@ -157,7 +157,7 @@ export function SequenceDetailScreen({ sequenceId }: SequenceDetailScreenProps) 
               {steps.map((step) => {
                 const counts = stepProgress.get(step.position);
                 return (
-                  <tr key={step.id} className={styles.deviceRow}>
+                  <tr key={step.id} className={styles.stepRow}>
                     <th scope="row" data-label="Step">
                       <div className={styles.stack}>
                         <span>Step {step.position + 1}</span>
