@@ -173,7 +173,7 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   expect(await sentTo(first, quiet.phone)).toHaveLength(0);
 
   const contacts = rows(page, 'Contacts');
-  await expect(contacts.filter({ hasText: 'Aisyah' })).toContainText('2 of 3');
+  await expect(contacts.filter({ hasText: 'Aisyah' })).toContainText('2 of 3', { timeout: 15_000 });
 
   // The lead answers; its run ends as REPLIED.
   await gqlOk(
@@ -199,8 +199,8 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
 
   // The contacts table follows: replied, and the other one waits for step 3.
   const replied = contacts.filter({ hasText: 'Aisyah' });
-  await expect(replied).toContainText('Replied');
-  await expect(contacts.filter({ hasText: 'Ben' })).toContainText('3 of 3');
+  await expect(replied).toContainText('Replied', { timeout: 15_000 });
+  await expect(contacts.filter({ hasText: 'Ben' })).toContainText('3 of 3', { timeout: 15_000 });
   await replied.getByRole('button', { name: 'Timeline' }).click();
   const timeline = page.getByRole('list', { name: 'Timeline of Aisyah' });
   await expect(timeline).toContainText('Step 1');
