@@ -117,3 +117,29 @@ describe('SequenceEditorScreen', () => {
     ).toBeInTheDocument();
   });
 });
+
+describe('SequenceEditorScreen steps', () => {
+  it('moves a step’s notes with it, and keeps working after edits before any check', async () => {
+    const user = userEvent.setup();
+    const { form } = open();
+    await user.click(within(form).getByRole('button', { name: 'Add a step' }));
+    await user.click(within(form).getByRole('button', { name: 'Add a step' }));
+    await user.type(
+      within(within(form).getByRole('group', { name: 'Step 3' })).getByLabelText('Message'),
+      'Third',
+    );
+    await user.click(within(form).getByRole('button', { name: 'Move step 1 down' }));
+    await user.click(within(form).getByRole('button', { name: 'Create sequence' }));
+    // Step 1 (now second) and the new step 2 (now first) have no text; step 3 has.
+    const groups = within(form).getAllByRole('group', { name: /^Step \d$/ });
+    expect(within(groups[0]!).getByText('Write a message or attach an image.')).toBeInTheDocument();
+    expect(within(groups[2]!).queryByText('Write a message or attach an image.')).toBeNull();
+
+    await user.click(within(form).getByRole('button', { name: 'Move step 2 down' }));
+    const moved = within(form).getAllByRole('group', { name: /^Step \d$/ });
+    expect(within(moved[1]!).queryByText('Write a message or attach an image.')).toBeNull();
+    expect(within(moved[2]!).getByText('Write a message or attach an image.')).toBeInTheDocument();
+    await user.click(within(form).getByRole('button', { name: 'Remove step 3' }));
+    expect(within(form).getAllByRole('group', { name: /^Step \d$/ })).toHaveLength(2);
+  });
+});

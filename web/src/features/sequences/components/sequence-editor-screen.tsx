@@ -97,21 +97,22 @@ function SequenceEditor({
       ),
     }));
     setErrors((current) => {
-      const step = { ...current.step[index] };
+      const shown = current.step[index];
+      if (!shown) return current;
+      const step = { ...shown };
       for (const key of Object.keys(patch)) delete step[key as keyof typeof step];
-      const next = [...current.step];
-      next[index] = step;
-      return { ...current, step: next };
+      return { ...current, step: current.step.map((entry, at) => (at === index ? step : entry)) };
     });
   };
   // Errors follow their step when steps move or go.
+  const perStep = (current: SequenceFormErrors) => form.steps.map((_, at) => current.step[at]);
   const moveStep = (index: number, direction: -1 | 1) => {
     change('steps', moveItem(form.steps, index, direction));
-    setErrors((current) => ({ ...current, step: moveItem(current.step, index, direction) }));
+    setErrors((current) => ({ ...current, step: moveItem(perStep(current), index, direction) }));
   };
   const removeStep = (index: number) => {
     change('steps', removeItem(form.steps, index));
-    setErrors((current) => ({ ...current, step: removeItem(current.step, index) }));
+    setErrors((current) => ({ ...current, step: removeItem(perStep(current), index) }));
   };
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {

@@ -55,8 +55,8 @@ export type SequenceFormErrors = {
   name?: string;
   trigger?: string;
   steps?: string;
-  /** Per step, by index. */
-  step: StepErrors[];
+  /** Per step, by index (shorter than the steps until the form was checked). */
+  step: (StepErrors | undefined)[];
 };
 
 let nextKey = 0;
@@ -224,6 +224,6 @@ export function parseSequenceForm(
 export function hasErrors(errors: SequenceFormErrors): boolean {
   return (
     !!(errors.name || errors.trigger || errors.steps) ||
-    errors.step.some((step) => Object.keys(step).length > 0)
+    errors.step.some((step) => !!step && Object.keys(step).length > 0)
   );
 }
