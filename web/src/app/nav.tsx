@@ -8,6 +8,7 @@ import {
   OutboxIcon,
   SettingsIcon,
   SparkIcon,
+  StepsIcon,
   UsersIcon,
 } from '@/components/ui/icons';
 import { paths } from '@/config/paths';
@@ -25,6 +26,7 @@ export const navEntries: readonly NavEntry[] = [
   },
   { to: paths.outbox, label: 'Outbox', icon: <OutboxIcon /> },
   { to: paths.campaigns, label: 'Campaigns', icon: <MegaphoneIcon /> },
+  { to: paths.sequences, label: 'Sequences', icon: <StepsIcon /> },
   { to: paths.leads, label: 'Leads', icon: <UsersIcon /> },
   { to: paths.aiLeads, label: 'AI leads', icon: <SparkIcon /> },
   { to: paths.optOuts, label: 'Opt-outs', icon: <BlockIcon /> },

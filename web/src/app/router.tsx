@@ -127,6 +127,34 @@ export function createAppRouter() {
                   ),
                 },
                 {
+                  path: paths.sequences,
+                  element: screen(
+                    () => import('./routes/sequences'),
+                    (m) => m.SequencesRoute,
+                  ),
+                },
+                {
+                  path: paths.newSequence,
+                  element: screen(
+                    () => import('./routes/sequences'),
+                    (m) => m.NewSequenceRoute,
+                  ),
+                },
+                {
+                  path: paths.sequence,
+                  element: screen(
+                    () => import('./routes/sequences'),
+                    (m) => m.SequenceRoute,
+                  ),
+                },
+                {
+                  path: paths.editSequence,
+                  element: screen(
+                    () => import('./routes/sequences'),
+                    (m) => m.EditSequenceRoute,
+                  ),
+                },
+                {
                   path: paths.settings,
                   element: screen(
                     () => import('./routes/settings'),

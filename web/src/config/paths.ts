@@ -11,6 +11,10 @@ export const paths = {
   optOuts: '/opt-outs',
   campaigns: '/campaigns',
   campaign: '/campaigns/:campaignId',
+  sequences: '/sequences',
+  newSequence: '/sequences/new',
+  sequence: '/sequences/:sequenceId',
+  editSequence: '/sequences/:sequenceId/edit',
   settings: '/settings',
 } as const;
 
@@ -22,4 +26,14 @@ export function deviceInboxPath(deviceId: string): string {
 /** One campaign's page (`paths.campaign` filled in). */
 export function campaignPath(campaignId: string): string {
   return `/campaigns/${encodeURIComponent(campaignId)}`;
+}
+
+/** One sequence's page (`paths.sequence` filled in). */
+export function sequencePath(sequenceId: string): string {
+  return `/sequences/${encodeURIComponent(sequenceId)}`;
+}
+
+/** The editor of one sequence (`paths.editSequence` filled in). */
+export function editSequencePath(sequenceId: string): string {
+  return `/sequences/${encodeURIComponent(sequenceId)}/edit`;
 }

@@ -21,6 +21,12 @@ import {
   rememberMessageStatus,
 } from './inbox-cache';
 import { applyOutboxEvent, outboxResolvers, type OutboxEventData } from './outbox-cache';
+import {
+  applySequenceProgress,
+  sequenceKeys,
+  sequenceMutationUpdates,
+  type SequenceProgressEvent,
+} from './sequence-cache';
 
 function invalidateViewerField(cache: Cache, field: string) {
   const viewer = cache.resolve('Query', 'me');
@@ -52,12 +58,14 @@ export const cacheOptions: CacheExchangeOpts = {
     ...inboxKeys,
     ...audienceKeys,
     ...campaignKeys,
+    ...sequenceKeys,
   },
   resolvers: { ...outboxResolvers, ...inboxResolvers },
   updates: {
     Mutation: {
       ...audienceMutationUpdates,
       ...campaignMutationUpdates,
+      ...sequenceMutationUpdates,
       createApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       revokeApiToken: (_result, _args, cache) => invalidateViewerField(cache, 'apiTokens'),
       addDevice: (result, _args, cache) => {
@@ -82,6 +90,8 @@ export const cacheOptions: CacheExchangeOpts = {
     Subscription: {
       campaignProgress: (result, _args, cache) =>
         applyCampaignProgress(cache, result.campaignProgress as CampaignProgressEvent | null),
+      sequenceProgress: (result, _args, cache) =>
+        applySequenceProgress(cache, result.sequenceProgress as SequenceProgressEvent | null),
       importProgress: (result, _args, cache) =>
         applyImportProgress(cache, result.importProgress as { kind?: unknown } | null),
       deviceEvents: (result, _args, cache) =>

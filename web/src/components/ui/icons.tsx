@@ -99,6 +99,18 @@ export function MegaphoneIcon(props: IconProps) {
   );
 }
 
+/** Steps one after another (drip sequences). */
+export function StepsIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="5" cy="6" r="2" />
+      <circle cx="12" cy="12" r="2" />
+      <circle cx="19" cy="18" r="2" />
+      <path d="m6.5 7.5 4 3M13.5 13.5l4 3" />
+    </Icon>
+  );
+}
+
 export function BlockIcon(props: IconProps) {
   return (
     <Icon {...props}>

@@ -165,6 +165,11 @@ export function AudienceScreen({ kind }: AudienceScreenProps) {
                     Move to device
                   </Button>
                 ) : null}
+                {kind === 'leads' ? (
+                  <Button size="small" variant="secondary" onClick={() => setBulk('enroll')}>
+                    Add to sequence…
+                  </Button>
+                ) : null}
                 <Button size="small" variant="secondary" onClick={() => setBulk('optOut')}>
                   Opt out
                 </Button>

@@ -4,7 +4,8 @@ import { DevicePicker } from '@/components/device-picker/device-picker';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog, Dialog, DialogActions } from '@/components/ui/dialog';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { TextField } from '@/components/ui/field';
+import { SelectField, TextField } from '@/components/ui/field';
+import { Spinner } from '@/components/ui/spinner';
 import { errorMessage } from '@/lib/errors';
 import { formText } from '@/lib/form-data';
 import { pluralize } from '@/lib/format';
@@ -18,10 +19,11 @@ import {
   useRetagLeads,
   type AudienceRow,
 } from '../api/audience';
+import { useEnrollChoices, useEnrollLeads } from '../api/enroll';
 import { parseTags, type AudienceKind } from '../utils/filters';
 import styles from './audience.module.css';
 
-export type BulkAction = 'delete' | 'retag' | 'move' | 'optOut';
+export type BulkAction = 'delete' | 'retag' | 'move' | 'optOut' | 'enroll';
 
 export type BulkDialogProps = {
   kind: AudienceKind;
@@ -43,6 +45,8 @@ export function BulkDialog(props: BulkDialogProps) {
       return <MoveDialog {...props} />;
     case 'optOut':
       return <OptOutDialog {...props} />;
+    case 'enroll':
+      return <EnrollDialog {...props} />;
   }
 }
 
@@ -198,5 +202,80 @@ function OptOutDialog({ kind, rows, onClose, onDone }: BulkDialogProps) {
       </p>
       <ErrorMessage message={error} />
     </ConfirmDialog>
+  );
+}
+
+const STATUS_NOTES: Record<string, string> = {
+  DRAFT: ' (draft: nothing is sent until it is activated)',
+  PAUSED: ' (paused)',
+};
+
+function EnrollDialog({ kind, rows, onClose, onDone }: BulkDialogProps) {
+  const [{ data, error: loadError }] = useEnrollChoices();
+  const [{ fetching }, enroll] = useEnrollLeads();
+  const [sequenceId, setSequenceId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const sequences = data?.sequences ?? [];
+  const chosen = sequenceId || sequences[0]?.id || '';
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!chosen) {
+      setError('Choose the sequence to add them to.');
+      return;
+    }
+    const result = await enroll({ sequenceId: chosen, leadIds: rows.map((row) => row.id) });
+    if (result.error || !result.data) {
+      setError(errorMessage(result.error));
+      return;
+    }
+    const enrolled = result.data.enrollLeads;
+    const left = rows.length - enrolled;
+    const name = sequences.find((sequence) => sequence.id === chosen)?.name ?? 'the sequence';
+    onDone(
+      `${noun(kind, enrolled)} added to “${name}”.` +
+        (left > 0
+          ? ` ${pluralize(left, 'was', 'were')} left out: already in it or opted out.`
+          : ''),
+    );
+  };
+  return (
+    <Dialog
+      open
+      title={`Add ${noun(kind, rows.length)} to a sequence`}
+      onClose={onClose}
+      busy={fetching}
+    >
+      <form className={styles.form} onSubmit={(event) => void onSubmit(event)} noValidate>
+        {!data ? (
+          loadError ? (
+            <ErrorMessage message={errorMessage(loadError)} />
+          ) : (
+            <Spinner />
+          )
+        ) : sequences.length === 0 ? (
+          <p>You have no sequences yet: create one under Sequences first.</p>
+        ) : (
+          <SelectField
+            label="Sequence"
+            value={chosen}
+            options={sequences.map((sequence) => ({
+              value: sequence.id,
+              label: sequence.name + (STATUS_NOTES[sequence.status] ?? ''),
+            }))}
+            onChange={(event) => setSequenceId(event.target.value)}
+            hint="Each lead is enrolled once; opted-out leads are left out."
+          />
+        )}
+        <ErrorMessage message={error} />
+        <DialogActions>
+          <Button variant="secondary" onClick={onClose} disabled={fetching}>
+            Cancel
+          </Button>
+          <Button type="submit" busy={fetching} disabled={!chosen}>
+            Add to sequence
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
   );
 }

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 
 import { DevicePicker } from '@/components/device-picker/device-picker';
+import { SendWindowFields } from '@/components/send-window/send-window-fields';
 import { useDeviceById } from '@/components/device-picker/api';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogActions } from '@/components/ui/dialog';
@@ -23,10 +24,9 @@ import {
   useUpdateCampaign,
 } from '../api/campaigns';
 import { formFromCampaign, previewInput, type DialogMode } from '../utils/form';
-import { imageProblem, IMAGE_TYPES } from '../utils/image';
-import type { CampaignTarget, Weekday } from '../utils/model';
+import { imageProblem, IMAGE_TYPES } from '@/lib/image';
+import type { CampaignTarget } from '../utils/model';
 import {
-  ALL_WEEKDAYS,
   emptyCampaignForm,
   parseCampaignForm,
   type CampaignForm,
@@ -34,7 +34,7 @@ import {
 } from '../utils/validation';
 import styles from './campaigns.module.css';
 import { CampaignPreviewPanel, PreviewSamples } from './campaign-preview';
-import { TemplateEditor } from './template-editor';
+import { TemplateEditor } from '@/components/template-editor/template-editor';
 
 export type CampaignDialogProps = {
   mode: DialogMode;
@@ -87,16 +87,6 @@ const TARGETS: { value: CampaignTarget; label: string }[] = [
   { value: 'PROSPECT', label: 'Prospects only' },
   { value: 'CUSTOMER', label: 'Customers only' },
 ];
-
-const DAY_LABELS: Record<Weekday, string> = {
-  MON: 'Mon',
-  TUE: 'Tue',
-  WED: 'Wed',
-  THU: 'Thu',
-  FRI: 'Fri',
-  SAT: 'Sat',
-  SUN: 'Sun',
-};
 
 function CampaignFormDialog({
   mode,
@@ -363,46 +353,15 @@ function CampaignFormDialog({
           error={errors.scheduledAt}
         />
 
-        <fieldset className={styles.choice}>
-          <legend>When to send</legend>
-          <p className={styles.muted}>In each lead’s local time. No hours: any time of day.</p>
-          <div className={styles.pair}>
-            <TextField
-              label="From"
-              type="time"
-              value={form.windowFrom}
-              onChange={(event) => change('windowFrom', event.target.value)}
-              error={errors.windowFrom}
-            />
-            <TextField
-              label="Until"
-              type="time"
-              value={form.windowTo}
-              onChange={(event) => change('windowTo', event.target.value)}
-              error={errors.windowTo}
-            />
-          </div>
-          <div className={styles.weekdays} role="group" aria-label="Days">
-            {ALL_WEEKDAYS.map((day) => (
-              <label key={day} className={styles.check}>
-                <input
-                  type="checkbox"
-                  checked={form.weekdays.includes(day)}
-                  onChange={(event) =>
-                    change(
-                      'weekdays',
-                      ALL_WEEKDAYS.filter((entry) =>
-                        entry === day ? event.target.checked : form.weekdays.includes(entry),
-                      ),
-                    )
-                  }
-                />
-                {DAY_LABELS[day]}
-              </label>
-            ))}
-          </div>
-          {errors.weekdays ? <p className={styles.fieldError}>{errors.weekdays}</p> : null}
-        </fieldset>
+        <SendWindowFields
+          from={form.windowFrom}
+          to={form.windowTo}
+          weekdays={form.weekdays}
+          onChange={(...[field, value]) =>
+            field === 'weekdays' ? change(field, value) : change(field, value)
+          }
+          errors={errors}
+        />
 
         <div className={styles.pair}>
           <TextField

@@ -9,7 +9,7 @@ import { formatDateTime, pluralize } from '@/lib/format';
 
 import { sampleText } from '../utils/form';
 import type { CampaignInputFields } from '../utils/model';
-import { distinctTextsLabel } from '../utils/template';
+import { distinctTextsLabel } from '@/components/template-editor/template';
 import { formatDuration } from '../utils/timing';
 import styles from './campaigns.module.css';
 

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 
 import { CampaignProgressBar } from './progress-bar';
-import { TemplateEditor } from './template-editor';
+import { TemplateEditor } from '@/components/template-editor/template-editor';
 
 function Harness({ initial }: { initial: string }) {
   const [value, setValue] = useState(initial);

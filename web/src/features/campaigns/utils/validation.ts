@@ -1,3 +1,4 @@
+import { ALL_WEEKDAYS } from '@/components/send-window/weekdays';
 import { zonedToUtc } from '@/lib/time-zone';
 
 import type { CampaignInputFields, CampaignTarget, Weekday } from './model';
@@ -20,7 +21,7 @@ export type CampaignForm = {
   maxDelaySeconds: string;
 };
 
-export const ALL_WEEKDAYS: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+export { ALL_WEEKDAYS };
 
 export type CampaignFormErrors = Partial<Record<keyof CampaignForm, string>>;
 

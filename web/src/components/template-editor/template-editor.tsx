@@ -1,6 +1,6 @@
 import { useId, useRef } from 'react';
 
-import { insertToken, PLACEHOLDERS } from '../utils/template';
+import { insertToken, PLACEHOLDERS } from './template';
 
 import styles from './template-editor.module.css';
 

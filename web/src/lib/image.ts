@@ -2,7 +2,7 @@
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export const MAX_IMAGE_BYTES = 16 * 1024 * 1024;
 
-/** Why `file` cannot go out as the campaign's image, in plain words; null when it can. */
+/** Why `file` cannot go out as a campaign's or a step's image, in plain words; null when it can. */
 export function imageProblem(file: Pick<File, 'name' | 'type' | 'size'>): string | null {
   if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) {
     return `“${file.name}” is not a picture that can be sent. Choose a JPEG, PNG or WebP image.`;
