@@ -1,8 +1,7 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
-  // The sequence contract until the server's schema carries it (see contract/sequences.graphql).
-  schema: ['../schema.graphql', 'contract/sequences.graphql'],
+  schema: '../schema.graphql',
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: true,
   generates: {
