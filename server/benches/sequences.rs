@@ -62,13 +62,21 @@ async fn seed_leads(db: &DatabaseConnection, owner: UserId, devices: &[DeviceId]
         })
         .collect();
     for chunk in all.chunks(2000) {
-        leads::Entity::insert_many(chunk.to_vec()).exec(db).await.unwrap();
+        leads::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .unwrap();
     }
 }
 
 async fn step_total(db: &DatabaseConnection, step: Uuid, statuses: &[OutboxStatus]) -> i64 {
-    let counts = outbox::counters(db, CounterScope::Step, step).await.unwrap();
-    statuses.iter().map(|s| counts.get(s).copied().unwrap_or(0)).sum()
+    let counts = outbox::counters(db, CounterScope::Step, step)
+        .await
+        .unwrap();
+    statuses
+        .iter()
+        .map(|s| counts.get(s).copied().unwrap_or(0))
+        .sum()
 }
 
 async fn most_unsent(db: &DatabaseConnection) -> i64 {
@@ -88,7 +96,10 @@ async fn main() {
     let redis = env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379");
     let admin = Database::connect(format!("{base}/postgres")).await.unwrap();
     let name = format!("wafleet_bench_{}", Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = format!("{base}/{name}");
     let db = wafleet::db::connect(&url).await.unwrap();
     wafleet::db::migrate(&db).await.unwrap();
@@ -105,7 +116,10 @@ async fn main() {
             ("WAFLEET_TYPING", "off".to_owned()),
             ("WAFLEET_CONNECTS_PER_SECOND", "2000".to_owned()),
             ("WAFLEET_WEB_DIR", String::new()),
-            ("WAFLEET_REDIS_PREFIX", format!("wafleet-bench:{}:", Uuid::new_v4().simple())),
+            (
+                "WAFLEET_REDIS_PREFIX",
+                format!("wafleet-bench:{}:", Uuid::new_v4().simple()),
+            ),
         ]))
         .unwrap(),
     )
@@ -116,7 +130,13 @@ async fn main() {
     let server = tokio::spawn(async move {
         let _ = app.run_until_stopped(std::future::pending()).await;
     });
-    while (count(&db, "SELECT COUNT(*) AS n FROM devices WHERE status = 'ONLINE'").await as usize) < device_count {
+    while (count(
+        &db,
+        "SELECT COUNT(*) AS n FROM devices WHERE status = 'ONLINE'",
+    )
+    .await as usize)
+        < device_count
+    {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let ports = state.ports();
@@ -142,7 +162,9 @@ async fn main() {
             target_status: None,
             stop_on_reply: true,
             next_sequence_id: None,
-            steps: (0..STEPS).map(|n| step(if n == 0 { 0 } else { 60 }, n + 1)).collect(),
+            steps: (0..STEPS)
+                .map(|n| step(if n == 0 { 0 } else { 60 }, n + 1))
+                .collect(),
         },
     )
     .await
@@ -153,7 +175,9 @@ async fn main() {
         .into_iter()
         .map(|s| s.id)
         .collect();
-    editing::set_status(ports, owner, sequence.id, SequenceStatus::Active).await.unwrap();
+    editing::set_status(ports, owner, sequence.id, SequenceStatus::Active)
+        .await
+        .unwrap();
 
     let mut now = Utc::now();
     let started = Instant::now();
@@ -172,23 +196,47 @@ async fn main() {
         let due = Instant::now();
         loop {
             run::tick(ports, now).await.unwrap();
-            let rows = step_total(&db, *step_id, &[OutboxStatus::Pending, OutboxStatus::Queued, OutboxStatus::Sent, OutboxStatus::Delivered, OutboxStatus::Read, OutboxStatus::Failed]).await;
+            let rows = step_total(
+                &db,
+                *step_id,
+                &[
+                    OutboxStatus::Pending,
+                    OutboxStatus::Queued,
+                    OutboxStatus::Sent,
+                    OutboxStatus::Delivered,
+                    OutboxStatus::Read,
+                    OutboxStatus::Failed,
+                ],
+            )
+            .await;
             if rows >= contacts as i64 {
                 break;
             }
-            assert!(due.elapsed() < Duration::from_secs(900), "step {} stuck at {rows}", n + 1);
+            assert!(
+                due.elapsed() < Duration::from_secs(900),
+                "step {} stuck at {rows}",
+                n + 1
+            );
         }
         let to_queued = due.elapsed();
         worst = worst.max(most_unsent(&db).await);
         while step_total(&db, *step_id, &[OutboxStatus::Sent]).await < contacts as i64 {
-            assert!(due.elapsed() < Duration::from_secs(1800), "step {} not sent", n + 1);
+            assert!(
+                due.elapsed() < Duration::from_secs(1800),
+                "step {} not sent",
+                n + 1
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let to_sent = due.elapsed();
         // Every contact moves on to the next step before the clock moves again.
         loop {
             run::tick(ports, now).await.unwrap();
-            let waiting = count(&db, "SELECT COUNT(*) AS n FROM sequence_contacts WHERE step_state = 'SENDING'").await;
+            let waiting = count(
+                &db,
+                "SELECT COUNT(*) AS n FROM sequence_contacts WHERE step_state = 'SENDING'",
+            )
+            .await;
             if waiting == 0 {
                 break;
             }
@@ -201,9 +249,17 @@ async fn main() {
             contacts as f64 / to_sent.as_secs_f64()
         ));
     }
-    let completed = count(&db, "SELECT COUNT(*) AS n FROM sequence_contacts WHERE status = 'COMPLETED'").await;
+    let completed = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM sequence_contacts WHERE status = 'COMPLETED'",
+    )
+    .await;
     let network = count(&db, "SELECT COUNT(*) AS n FROM sim_sent_messages").await;
-    let size = count(&db, "SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS n").await;
+    let size = count(
+        &db,
+        "SELECT CAST(pg_database_size(current_database()) AS BIGINT) AS n",
+    )
+    .await;
 
     // The yardstick: a campaign's start over the same leads, one INSERT … SELECT of as many rows.
     let at = Utc::now() + chrono::Duration::days(365);
@@ -229,7 +285,11 @@ async fn main() {
     )
     .await
     .unwrap();
-    let model = campaign_rows::Entity::find_by_id(campaign.id).one(&db).await.unwrap().unwrap();
+    let model = campaign_rows::Entity::find_by_id(campaign.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     let yardstick = Instant::now();
     trigger::start(ports, &model, at).await.unwrap();
     let yardstick = yardstick.elapsed();
@@ -248,7 +308,15 @@ async fn main() {
         println!("{line}");
     }
     println!("  most unsent rows of one contact at any step's peak: {worst}");
-    println!("  completed:            {completed} contacts; the network received {network} messages");
-    println!("  database size:        {:.0} MiB after the run", size as f64 / (1024.0 * 1024.0));
-    println!("  same run, a campaign's start over the same {contacts} leads: {:.2} s", yardstick.as_secs_f64());
+    println!(
+        "  completed:            {completed} contacts; the network received {network} messages"
+    );
+    println!(
+        "  database size:        {:.0} MiB after the run",
+        size as f64 / (1024.0 * 1024.0)
+    );
+    println!(
+        "  same run, a campaign's start over the same {contacts} leads: {:.2} s",
+        yardstick.as_secs_f64()
+    );
 }

@@ -518,7 +518,10 @@ async fn a_sequence_runs_on_the_embedded_default_sqlite() {
         json!({ "name": "Embedded", "trigger": "emb_1", "niches": [], "steps": [step(0, "One"), step(15, "Two")] }),
     )
     .await;
-    let id = created.data()["createSequence"]["id"].as_str().unwrap().to_owned();
+    let id = created.data()["createSequence"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     activate(&app, t, &id, "ACTIVE").await;
     lead(&app, t, &device, "+60123456741", &["EMB_1"]).await;
     // `_` in a code is a character, not a wildcard.
@@ -527,9 +530,11 @@ async fn a_sequence_runs_on_the_embedded_default_sqlite() {
     wait_next_step(&app, t, &id, "+60123456741", 1).await;
     advance(&app, t, 16 * 60).await;
     wait_received(&app, t, &device, "+60123456741", 2).await;
-    eventually(Duration::from_secs(10), "the contact to complete", || async {
-        sequence(&app, t, &id).await["progress"]["completed"] == 1
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the contact to complete",
+        || async { sequence(&app, t, &id).await["progress"]["completed"] == 1 },
+    )
     .await;
     let got = received(&app, t, &device).await;
     assert_eq!(got["+60123456741"], ["One", "Two"]);
