@@ -89,7 +89,7 @@ describe('SequenceEditorScreen', () => {
     await user.type(within(second).getByLabelText('Wait'), '3');
     await user.selectOptions(within(second).getByLabelText('Unit'), 'hours');
     await user.type(within(second).getByLabelText('Message'), 'Second');
-    await user.click(within(second).getByRole('button', { name: 'Move step 2 up' }));
+    await user.click(within(second).getByRole('button', { name: 'Move up step 2' }));
     await user.click(within(form).getByRole('button', { name: 'Create sequence' }));
 
     expect(await screen.findByText('Detail page')).toBeInTheDocument();
@@ -128,14 +128,14 @@ describe('SequenceEditorScreen steps', () => {
       within(within(form).getByRole('group', { name: 'Step 3' })).getByLabelText('Message'),
       'Third',
     );
-    await user.click(within(form).getByRole('button', { name: 'Move step 1 down' }));
+    await user.click(within(form).getByRole('button', { name: 'Move down step 1' }));
     await user.click(within(form).getByRole('button', { name: 'Create sequence' }));
     // Step 1 (now second) and the new step 2 (now first) have no text; step 3 has.
     const groups = within(form).getAllByRole('group', { name: /^Step \d$/ });
     expect(within(groups[0]!).getByText('Write a message or attach an image.')).toBeInTheDocument();
     expect(within(groups[2]!).queryByText('Write a message or attach an image.')).toBeNull();
 
-    await user.click(within(form).getByRole('button', { name: 'Move step 2 down' }));
+    await user.click(within(form).getByRole('button', { name: 'Move down step 2' }));
     const moved = within(form).getAllByRole('group', { name: /^Step \d$/ });
     expect(within(moved[1]!).queryByText('Write a message or attach an image.')).toBeNull();
     expect(within(moved[2]!).getByText('Write a message or attach an image.')).toBeInTheDocument();

@@ -68,7 +68,7 @@ export function StepEditor({
           size="small"
           onClick={() => onMove(-1)}
           disabled={index === 0}
-          aria-label={`Move step ${number} up`}
+          aria-label={`Move up step ${number}`}
         >
           Move up
         </Button>
@@ -77,7 +77,7 @@ export function StepEditor({
           size="small"
           onClick={() => onMove(1)}
           disabled={index === count - 1}
-          aria-label={`Move step ${number} down`}
+          aria-label={`Move down step ${number}`}
         >
           Move down
         </Button>
