@@ -62,7 +62,9 @@ pub enum CampaignStatus {
 /// Whom a campaign targets.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum CampaignTarget {
+    /// Leads that have not bought yet.
     Prospect,
+    /// Leads that bought.
     Customer,
     /// Prospects and customers.
     All,
@@ -90,12 +92,19 @@ impl CampaignTarget {
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "chrono::Weekday")]
 pub enum Weekday {
+    /// Monday.
     Mon,
+    /// Tuesday.
     Tue,
+    /// Wednesday.
     Wed,
+    /// Thursday.
     Thu,
+    /// Friday.
     Fri,
+    /// Saturday.
     Sat,
+    /// Sunday.
     Sun,
 }
 
@@ -111,15 +120,19 @@ pub struct SendWindowInput {
 /// A time-of-day window in the lead's local time.
 #[derive(SimpleObject)]
 pub struct SendWindow {
+    /// `HH:MM`.
     pub from: String,
+    /// `HH:MM`; before `from` for a window across midnight.
     pub to: String,
 }
 
 /// A campaign to create, edit or preview.
 #[derive(InputObject)]
 pub struct CampaignInput {
+    /// Broadcast or AI campaign.
     #[graphql(default_with = "CampaignKind::Broadcast")]
     pub kind: CampaignKind,
+    /// Its title.
     pub title: String,
     /// Template: `{name}`, `{phone}`, `{name|fallback}`, spintax `{Hi|Hello}`.
     pub message: String,
@@ -130,25 +143,31 @@ pub struct CampaignInput {
     pub remove_image: bool,
     /// Leads with any of these tags (none: every lead).
     pub niches: Option<Vec<String>>,
+    /// Prospects, customers, or both.
     #[graphql(default_with = "CampaignTarget::All")]
     pub target_status: CampaignTarget,
     /// None or empty: all of your devices.
     pub device_ids: Option<Vec<ID>>,
     /// UTC; none = now.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// The time of day messages may go out, in the lead's local time; none: any time.
     pub send_window: Option<SendWindowInput>,
     /// None or empty: every day.
     pub weekdays: Option<Vec<Weekday>>,
+    /// The shortest pause between two sends of a device, in seconds.
     #[graphql(default = 10)]
     pub min_delay_seconds: i32,
+    /// The longest pause between two sends of a device, in seconds.
     #[graphql(default = 30)]
     pub max_delay_seconds: i32,
+    /// AI campaigns: at most this many leads per device.
     pub per_device_limit: Option<i32>,
 }
 
 /// Which campaigns a list shows.
 #[derive(InputObject, Default)]
 pub struct CampaignFilter {
+    /// Where it is.
     pub status: Option<CampaignStatus>,
     /// Part of the title.
     pub search: Option<String>,
@@ -157,17 +176,23 @@ pub struct CampaignFilter {
 /// Counts of a campaign's messages.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct CampaignCounts {
+    /// Every message of the campaign.
     pub total: i64,
+    /// Waiting: for their time, their window, or a resume.
     pub pending: i64,
+    /// On their device's queue (or being sent).
     pub queued: i64,
     /// Messages that reached SENT or later.
     pub sent: i64,
     /// Messages that reached DELIVERED or READ.
     pub delivered: i64,
+    /// Read by the recipient.
     pub read: i64,
+    /// Failed.
     pub failed: i64,
     /// Not sent on purpose (opted out).
     pub skipped: i64,
+    /// Cancelled before they were sent.
     pub cancelled: i64,
     /// Recipients who answered after the campaign's message.
     pub replied: i64,
@@ -193,8 +218,11 @@ impl From<Counts> for CampaignCounts {
 /// One device's part of a campaign.
 #[derive(SimpleObject)]
 pub struct CampaignDeviceCounts {
+    /// The device.
     pub device_id: ID,
+    /// The device's name.
     pub device_name: String,
+    /// Its counts.
     pub counts: CampaignCounts,
 }
 
@@ -211,10 +239,15 @@ impl From<DeviceCounts> for CampaignDeviceCounts {
 /// A campaign's progress: from its running counters.
 #[derive(SimpleObject)]
 pub struct CampaignProgress {
+    /// The campaign.
     pub campaign_id: ID,
+    /// Where it is.
     pub status: CampaignStatus,
+    /// Why it paused itself (a late start, the error threshold).
     pub paused_reason: Option<String>,
+    /// Totals over every device.
     pub totals: CampaignCounts,
+    /// Per device.
     pub devices: Vec<CampaignDeviceCounts>,
 }
 
@@ -233,20 +266,26 @@ impl From<progress::Progress> for CampaignProgress {
 /// A failure reason and how many messages failed with it.
 #[derive(SimpleObject)]
 pub struct FailureReason {
+    /// The error the messages failed with.
     pub reason: String,
+    /// How many.
     pub count: i64,
 }
 
 /// What a campaign did.
 #[derive(SimpleObject)]
 pub struct CampaignReport {
+    /// Totals over every device.
     pub totals: CampaignCounts,
+    /// Per device.
     pub devices: Vec<CampaignDeviceCounts>,
     /// Most frequent first.
     pub failures: Vec<FailureReason>,
     /// Of the sent messages, 0..1.
     pub delivered_rate: f64,
+    /// Of the sent messages, the share read (0..1).
     pub read_rate: f64,
+    /// Of the sent messages, the share answered (0..1).
     pub reply_rate: f64,
 }
 
@@ -255,12 +294,15 @@ pub struct Campaign(campaign_rows::Model);
 /// A campaign.
 #[Object]
 impl Campaign {
+    /// Its id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Broadcast or AI campaign.
     async fn kind(&self) -> CampaignKind {
         self.0.kind.into()
     }
+    /// Its title.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -268,6 +310,7 @@ impl Campaign {
     async fn message(&self) -> &str {
         &self.0.message
     }
+    /// Whether an image goes with the message (the text is its caption).
     async fn has_image(&self) -> bool {
         self.0.image_ref.is_some()
     }
@@ -275,6 +318,7 @@ impl Campaign {
     async fn niches(&self) -> Vec<String> {
         campaigns::niches(&self.0)
     }
+    /// Prospects, customers, or both.
     async fn target_status(&self) -> CampaignTarget {
         CampaignTarget::of(self.0.target_status)
     }
@@ -289,6 +333,7 @@ impl Campaign {
     async fn scheduled_at(&self) -> Option<DateTime<Utc>> {
         self.0.scheduled_at
     }
+    /// The time of day messages may go out, in the lead's local time; none: any time.
     async fn send_window(&self) -> Option<SendWindow> {
         self.0
             .window_from
@@ -304,15 +349,19 @@ impl Campaign {
             .map(Into::into)
             .collect()
     }
+    /// The shortest pause between two sends of a device, in seconds.
     async fn min_delay_seconds(&self) -> i32 {
         self.0.min_delay_seconds
     }
+    /// The longest pause between two sends of a device, in seconds.
     async fn max_delay_seconds(&self) -> i32 {
         self.0.max_delay_seconds
     }
+    /// AI campaigns: at most this many leads per device.
     async fn per_device_limit(&self) -> Option<i32> {
         self.0.per_device_limit
     }
+    /// Where it is.
     async fn status(&self) -> CampaignStatus {
         self.0.status.into()
     }
@@ -320,15 +369,19 @@ impl Campaign {
     async fn paused_reason(&self) -> Option<&str> {
         self.0.paused_reason.as_deref()
     }
+    /// When its messages were put in the outbox.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.0.started_at
     }
+    /// When it ended (completed or cancelled).
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.0.completed_at
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -364,13 +417,17 @@ impl Campaign {
 /// One device's part of a preview.
 #[derive(SimpleObject)]
 pub struct CampaignPreviewDevice {
+    /// The device.
     pub device_id: ID,
+    /// The device's name.
     pub device_name: String,
     /// Leads it would message (opted-out ones not counted).
     pub leads: i64,
+    /// Whether the device is ONLINE now.
     pub online: bool,
     /// Seconds from the start to its last send (an estimate); null with nothing to send.
     pub eta_seconds: Option<i64>,
+    /// When it should send its last message (an estimate).
     pub finishes_at: Option<DateTime<Utc>>,
 }
 
@@ -398,6 +455,7 @@ pub struct CampaignPreview {
     pub on_offline_devices: i64,
     /// Of `leads`, those with a message of another running or paused campaign still to come.
     pub in_other_running_campaigns: i64,
+    /// Per device.
     pub devices: Vec<CampaignPreviewDevice>,
     /// Up to 5 texts as leads would get them.
     pub samples: Vec<String>,

@@ -46,12 +46,17 @@ pub enum SequenceStatus {
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "crate::entities::enums::ContactStatus")]
 pub enum SequenceContactStatus {
+    /// Getting its steps.
     Active,
+    /// Got every step.
     Completed,
     /// Answered: a person takes over in the inbox.
     Replied,
+    /// The number opted out.
     OptedOut,
+    /// A step failed and the step says stop.
     Failed,
+    /// Removed by hand.
     Removed,
 }
 
@@ -65,43 +70,61 @@ pub enum StepFailure {
     Stop,
 }
 
+/// One step of a sequence to save.
 #[derive(InputObject)]
 pub struct SequenceStepInput {
     /// Minutes after the previous step (the first: after enrolment); 0 or more.
     pub delay_minutes: i32,
+    /// The template: placeholders and spintax, as campaigns.
     pub message: String,
+    /// An image; the message becomes its caption.
     pub image: Option<Upload>,
     /// On update: keep the image this step had (steps are matched by position).
     #[graphql(default)]
     pub keep_image: bool,
+    /// The time of day messages may go out, in the lead's local time; none: any time.
     pub send_window: Option<SendWindowInput>,
+    /// The days it sends on (none: every day).
     pub weekdays: Option<Vec<Weekday>>,
+    /// The shortest pause between two sends of a device, in seconds.
     #[graphql(default = 10)]
     pub min_delay_seconds: i32,
+    /// The longest pause between two sends of a device, in seconds.
     #[graphql(default = 30)]
     pub max_delay_seconds: i32,
+    /// What a failed send of this step does to the contact's run.
     #[graphql(default_with = "StepFailure::Skip")]
     pub on_failure: StepFailure,
 }
 
+/// A sequence to create or edit.
 #[derive(InputObject)]
 pub struct SequenceInput {
+    /// Its name.
     pub name: String,
     /// Leads whose trigger codes contain it are enrolled (unique per user).
     pub trigger: String,
+    /// Leads with any of these tags (none: every lead).
     pub niches: Option<Vec<String>>,
+    /// Prospects, customers, or both.
     #[graphql(default_with = "CampaignTarget::All")]
     pub target_status: CampaignTarget,
+    /// Whether an answer ends the contact's run (default on).
     #[graphql(default = true)]
     pub stop_on_reply: bool,
+    /// The sequence a finished contact is enrolled in next (a loop is refused).
     pub next_sequence_id: Option<ID>,
+    /// The steps, in order.
     pub steps: Vec<SequenceStepInput>,
 }
 
+/// One step of a sequence.
 pub struct SequenceStep(sequence_steps::Model);
 
+/// One step of a sequence.
 #[Object]
 impl SequenceStep {
+    /// Its id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -109,15 +132,19 @@ impl SequenceStep {
     async fn position(&self) -> i32 {
         self.0.position
     }
+    /// Minutes after the previous step (the first: after enrolment).
     async fn delay_minutes(&self) -> i32 {
         self.0.delay_minutes
     }
+    /// The template: placeholders and spintax, as campaigns.
     async fn message(&self) -> &str {
         &self.0.message
     }
+    /// Whether an image goes with the message (the text is its caption).
     async fn has_image(&self) -> bool {
         self.0.image_ref.is_some()
     }
+    /// The time of day messages may go out, in the lead's local time; none: any time.
     async fn send_window(&self) -> Option<SendWindow> {
         self.0
             .window_from
@@ -125,6 +152,7 @@ impl SequenceStep {
             .zip(self.0.window_to.clone())
             .map(|(from, to)| SendWindow { from, to })
     }
+    /// The days it sends on (none: every day).
     async fn weekdays(&self) -> Vec<Weekday> {
         Weekdays::from_bits(self.0.weekdays)
             .days()
@@ -132,37 +160,55 @@ impl SequenceStep {
             .map(Into::into)
             .collect()
     }
+    /// The shortest pause between two sends of a device, in seconds.
     async fn min_delay_seconds(&self) -> i32 {
         self.0.min_delay_seconds
     }
+    /// The longest pause between two sends of a device, in seconds.
     async fn max_delay_seconds(&self) -> i32 {
         self.0.max_delay_seconds
     }
+    /// What a failed send of this step does to the contact's run.
     async fn on_failure(&self) -> StepFailure {
         self.0.on_failure.into()
     }
 }
 
+/// One step's contacts and sends.
 #[derive(SimpleObject)]
 pub struct SequenceStepProgress {
+    /// The step's position, from 0.
     pub position: i32,
     /// Contacts whose next step is this one.
     pub waiting: i64,
+    /// Sent (or delivered, or read).
     pub sent: i64,
+    /// Failed.
     pub failed: i64,
 }
 
+/// A sequence's contacts per status and per step.
 #[derive(SimpleObject)]
 pub struct SequenceProgress {
+    /// The sequence.
     pub sequence_id: ID,
+    /// Where it is.
     pub status: SequenceStatus,
+    /// Every contact ever enrolled.
     pub enrolled: i64,
+    /// Contacts getting their steps.
     pub active: i64,
+    /// Contacts that got every step.
     pub completed: i64,
+    /// Contacts who answered.
     pub replied: i64,
+    /// Contacts whose number opted out.
     pub opted_out: i64,
+    /// Failed.
     pub failed: i64,
+    /// Contacts removed by hand.
     pub removed: i64,
+    /// The steps, in order.
     pub steps: Vec<SequenceStepProgress>,
 }
 
@@ -194,35 +240,46 @@ async fn progress_of(
     })
 }
 
+/// One entry of a contact's timeline: a step's send, or their answer.
 #[derive(SimpleObject)]
 pub struct SequenceTimelineEntry {
     /// Step position; null for a reply.
     pub position: Option<i32>,
     /// SENT, DELIVERED, READ, FAILED, PENDING, QUEUED, CANCELLED or REPLIED.
     pub status: String,
+    /// When.
     pub at: Option<DateTime<Utc>>,
+    /// The text as sent.
     pub text: Option<String>,
 }
 
+/// A lead enrolled in a sequence.
 pub struct SequenceContact(sequence_contacts::Model);
 
+/// A lead enrolled in a sequence.
 #[Object]
 impl SequenceContact {
+    /// Its id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The lead.
     async fn lead_id(&self) -> ID {
         ID(self.0.lead_id.to_string())
     }
+    /// Its name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// E.164 phone number.
     async fn phone(&self) -> &str {
         &self.0.phone
     }
+    /// The device.
     async fn device_id(&self) -> ID {
         ID(self.0.device_id.to_string())
     }
+    /// The device's name.
     async fn device_name(&self, ctx: &Context<'_>) -> GqlResult<String> {
         use sea_orm::EntityTrait;
         Ok(devices::Entity::find_by_id(self.0.device_id)
@@ -232,6 +289,7 @@ impl SequenceContact {
             .map(|d| d.name)
             .unwrap_or_default())
     }
+    /// Where it is.
     async fn status(&self) -> SequenceContactStatus {
         self.0.status.into()
     }
@@ -248,6 +306,7 @@ impl SequenceContact {
         let zone = user_zone(&state(ctx).db, self.0.user_id).await?;
         Ok(contacts::zone_of(&self.0, zone).name().to_owned())
     }
+    /// When the contact was enrolled.
     async fn enrolled_at(&self) -> DateTime<Utc> {
         self.0.enrolled_at
     }
@@ -269,34 +328,45 @@ impl SequenceContact {
 pub type SequenceContactConnection =
     Connection<String, SequenceContact, ConnectionCount, EmptyFields>;
 
+/// A drip sequence: its steps go out to each enrolled contact one by one.
 pub struct Sequence(sequence_rows::Model);
 
+/// A drip sequence: its steps go out to each enrolled contact one by one.
 #[Object]
 impl Sequence {
+    /// Its id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Its name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Leads whose trigger codes contain this code are enrolled.
     async fn trigger(&self) -> &str {
         &self.0.trigger_code
     }
+    /// Leads with any of these tags (none: every lead).
     async fn niches(&self) -> Vec<String> {
         sequences::niches(&self.0)
     }
+    /// Prospects, customers, or both.
     async fn target_status(&self) -> CampaignTarget {
         CampaignTarget::of(self.0.target_status)
     }
+    /// Where it is.
     async fn status(&self) -> SequenceStatus {
         self.0.status.into()
     }
+    /// Whether an answer ends the contact's run (default on).
     async fn stop_on_reply(&self) -> bool {
         self.0.stop_on_reply
     }
+    /// The sequence a finished contact is enrolled in next (a loop is refused).
     async fn next_sequence_id(&self) -> Option<ID> {
         self.0.next_sequence_id.map(|id| ID(id.to_string()))
     }
+    /// The sequence a finished contact is enrolled in next.
     async fn next_sequence(&self, ctx: &Context<'_>) -> GqlResult<Option<Sequence>> {
         let Some(next) = self.0.next_sequence_id else {
             return Ok(None);
@@ -307,6 +377,7 @@ impl Sequence {
             Err(err) => Err(err.into()),
         }
     }
+    /// The steps, in order.
     async fn steps(&self, ctx: &Context<'_>) -> GqlResult<Vec<SequenceStep>> {
         Ok(sequences::steps_of(&state(ctx).db, self.0.id)
             .await?
@@ -314,12 +385,15 @@ impl Sequence {
             .map(SequenceStep)
             .collect())
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Contacts per status and per step.
     async fn progress(&self, ctx: &Context<'_>) -> GqlResult<SequenceProgress> {
         Ok(progress_of(&state(ctx).db, &self.0).await?)
     }
