@@ -59,7 +59,6 @@ async fn start_node(database_url: &str, redis: Option<&str>) -> Node {
         ("WAFLEET_WHATSAPP", "sim".to_owned()),
         ("WAFLEET_TYPING", "off".to_owned()),
         ("WAFLEET_CONNECTS_PER_SECOND", "2000".to_owned()),
-        ("WAFLEET_WEB_DIR", String::new()),
         (
             "WAFLEET_REDIS_PREFIX",
             format!("wafleet-bench:{}:", Uuid::new_v4().simple()),

@@ -42,7 +42,6 @@ async fn import_once(database_url: &str, csv: &std::path::Path, rows: usize) -> 
             ("DATABASE_URL", database_url.to_owned()),
             ("WAFLEET_BIND", "127.0.0.1:0".to_owned()),
             ("WAFLEET_WHATSAPP", "sim".to_owned()),
-            ("WAFLEET_WEB_DIR", String::new()),
             ("WAFLEET_IMPORT_MAX_MB", "512".to_owned()),
         ]))
         .unwrap(),

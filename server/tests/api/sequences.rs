@@ -540,3 +540,109 @@ async fn a_sequence_runs_on_the_embedded_default_sqlite() {
     assert_eq!(got["+60123456741"], ["One", "Two"]);
     assert!(!got.contains_key("+60123456742"));
 }
+
+/// `HH:MM` in Kuala Lumpur (UTC+8, no daylight saving), `hours` from `now`.
+fn kl_time(now: chrono::DateTime<chrono::Utc>, hours: i64) -> String {
+    use chrono::Timelike;
+    let local = now + chrono::Duration::hours(8 + hours);
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
+#[tokio::test]
+async fn a_step_waits_for_its_window_in_the_leads_time() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let t = &user.token;
+    let device = app.paired_device(t, "Windowed", "+60123000251").await;
+    let now = app.state.clock.now();
+    let mut windowed = step(0, "Good morning");
+    windowed["sendWindow"] = json!({ "from": kl_time(now, 3), "to": kl_time(now, 4) });
+    let created = create_sequence(
+        &app,
+        t,
+        json!({ "name": "Morning", "trigger": "morning", "steps": [windowed] }),
+    )
+    .await;
+    let id = created.data()["createSequence"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    activate(&app, t, &id, "ACTIVE").await;
+    lead(&app, t, &device, "+60123456751", &["morning"]).await;
+    // Due at once, but outside its window: its row waits as PENDING, nothing goes out.
+    eventually(
+        Duration::from_secs(10),
+        "the step's row to wait for its window",
+        || async { app.outbox_by_status().await.get("PENDING") == Some(&1) },
+    )
+    .await;
+    assert!(app.sim_sent(t, &device).await.is_empty());
+    advance(&app, t, 3 * 3600 + 120).await;
+    wait_received(&app, t, &device, "+60123456751", 1).await;
+    eventually(
+        Duration::from_secs(10),
+        "the contact to complete",
+        || async { sequence(&app, t, &id).await["progress"]["completed"] == 1 },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_sequence_leaves_every_step_sent_once_by_the_other() {
+    let mut first = spawn_app().await;
+    let second = spawn_app_with(TestOptions {
+        database_url: Some(first.database_url.clone()),
+        redis_prefix: Some(first.redis_prefix.clone()),
+        ..TestOptions::default()
+    })
+    .await;
+    let user = first.new_user().await;
+    let t = &user.token;
+    let device = first.paired_device(t, "Survivor", "+60123000261").await;
+    let created = create_sequence(
+        &first,
+        t,
+        json!({ "name": "Crash", "trigger": "crash", "steps": [step(0, "One"), step(20, "Two"), step(20, "Three")] }),
+    )
+    .await;
+    let id = created.data()["createSequence"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    activate(&first, t, &id, "ACTIVE").await;
+    for n in 0..15 {
+        lead(&first, t, &device, &format!("+601234569{n:02}"), &["crash"]).await;
+    }
+    eventually(
+        Duration::from_secs(15),
+        "every contact to wait for step 2",
+        || async { sequence(&first, t, &id).await["progress"]["steps"][1]["waiting"] == 15 },
+    )
+    .await;
+    // The first node dies like kill -9; the second goes on (it takes the device over).
+    first.kill();
+    advance(&second, t, 21 * 60).await;
+    eventually(Duration::from_secs(30), "every second step", || async {
+        received(&second, t, &device)
+            .await
+            .values()
+            .all(|v| v.len() >= 2)
+    })
+    .await;
+    eventually(
+        Duration::from_secs(15),
+        "every contact to wait for step 3",
+        || async { sequence(&second, t, &id).await["progress"]["steps"][2]["waiting"] == 15 },
+    )
+    .await;
+    advance(&second, t, 21 * 60).await;
+    eventually(
+        Duration::from_secs(30),
+        "every contact to complete",
+        || async { sequence(&second, t, &id).await["progress"]["completed"] == 15 },
+    )
+    .await;
+    for (phone, texts) in received(&second, t, &device).await {
+        assert_eq!(texts, ["One", "Two", "Three"], "{phone}");
+    }
+}
