@@ -390,13 +390,6 @@ impl Runner {
             }
         }
         let txn = self.db.begin().await?;
-        // The batch names its rows by 2,000 phones at a time. While the table grows during the
-        // import its statistics say "small", and PostgreSQL then scans every lead for each of
-        // the 2,000 (seen: 678 rows/s for 100,000 leads); the unique index is always right here.
-        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-            txn.execute_unprepared("SET LOCAL enable_seqscan = off")
-                .await?;
-        }
         let now = self.clock.now();
         let existing = match self.job.kind {
             ImportKind::OptOuts => self.write_opt_outs(&txn, &rows, now).await?,

@@ -228,14 +228,6 @@ struct Settled {
 async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     let db = ports.db;
     let backend = db.get_database_backend();
-    // Right after a large step went out the statistics still say "few rows", and PostgreSQL
-    // then joins by scanning (seen: minutes for 100,000 contacts); the indexes are always right.
-    let lookup = db.begin().await?;
-    if backend == DbBackend::Postgres {
-        lookup
-            .execute_unprepared("SET LOCAL enable_seqscan = off")
-            .await?;
-    }
     let settled = Settled::find_by_statement(statement(
         backend,
         &format!(
@@ -250,9 +242,8 @@ async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
         ),
         vec![],
     ))
-    .all(&lookup)
+    .all(db)
     .await?;
-    lookup.commit().await?;
     if settled.is_empty() {
         return Ok(0);
     }
