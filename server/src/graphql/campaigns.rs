@@ -8,7 +8,6 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use tokio::io::AsyncReadExt;
 
 use super::{devices::ConnectionCount, state, user_events, viewer, GqlResult};
 use crate::{
@@ -504,25 +503,9 @@ async fn domain_input(ctx: &Context<'_>, input: CampaignInput) -> AppResult<Doma
     })
 }
 
+/// An uploaded image, refused beyond the upload limit (as the inbox's).
 pub async fn read_image(ctx: &Context<'_>, upload: Upload) -> AppResult<Vec<u8>> {
-    let limit = state(ctx).config.upload_max_bytes;
-    let value = upload
-        .value(ctx)
-        .map_err(|_| AppError::validation("The upload could not be read."))?;
-    let mut file = tokio::fs::File::from_std(value.content);
-    let mut bytes = Vec::new();
-    (&mut file)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .await
-        .map_err(|_| AppError::validation("The upload could not be read."))?;
-    if bytes.len() > limit {
-        return Err(AppError::validation(format!(
-            "The image is too large (at most {} MB).",
-            limit / (1024 * 1024)
-        )));
-    }
-    Ok(bytes)
+    super::outbox::read_upload(ctx, upload, state(ctx).config.upload_max_bytes).await
 }
 
 #[derive(Default)]

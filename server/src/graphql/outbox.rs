@@ -378,7 +378,11 @@ fn recipient(chat_jid: Option<&str>, phone: Option<&str>) -> AppResult<Recipient
 }
 
 /// The upload's bytes, refused when larger than `limit`.
-async fn read_upload(ctx: &Context<'_>, upload: Upload, limit: usize) -> AppResult<Vec<u8>> {
+pub(crate) async fn read_upload(
+    ctx: &Context<'_>,
+    upload: Upload,
+    limit: usize,
+) -> AppResult<Vec<u8>> {
     let value = upload
         .value(ctx)
         .map_err(|_| AppError::validation("The upload could not be read."))?;
