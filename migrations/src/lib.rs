@@ -15,6 +15,7 @@ mod m20261203_000201_create_audience;
 mod m20261203_000301_sim_sent_attempts;
 mod m20261204_000401_create_campaigns;
 mod m20261204_000501_create_sequences;
+mod m20261205_000601_outbox_without_user_fk;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000301_sim_sent_attempts::Migration),
             Box::new(m20261204_000401_create_campaigns::Migration),
             Box::new(m20261204_000501_create_sequences::Migration),
+            Box::new(m20261205_000601_outbox_without_user_fk::Migration),
         ]
     }
 }

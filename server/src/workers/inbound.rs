@@ -59,6 +59,9 @@ impl InboundSink for Inbound {
                 .await
                 {
                     Ok(ingested) => {
+                        // The inbox shows the message first; what it means for campaigns, opt-outs
+                        // and sequences is settled right after and never delays the live thread.
+                        ingested.publish(bus, owner, device_id).await;
                         if let Err(err) = crate::domain::campaigns::sending::record_replies(
                             &app.db,
                             &app.events,
@@ -91,7 +94,6 @@ impl InboundSink for Inbound {
                         {
                             tracing::error!(device.id = %device_id, error = ?err, "cannot stop sequences on an answer");
                         }
-                        ingested.publish(bus, owner, device_id).await
                     }
                     Err(err) => {
                         tracing::error!(device.id = %device_id, error = ?err, "cannot store an inbound message")

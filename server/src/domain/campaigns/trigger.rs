@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, OnConflict, Query},
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    sea_query::{Alias, Expr, OnConflict, Query},
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use super::{device_ids, niches, publish, CampaignKind, CampaignStatus, OPTED_OUT
 use crate::{
     domain::{
         leads::{self, AudienceKind, LeadFilter},
-        outbox::{MessageKind, OutboxStatus, Source},
+        outbox::{CounterDeltas, MessageKind, OutboxStatus, RowOwners, Source},
         Ports,
     },
     entities::{broadcast_messages as rows, campaigns, leads as lead_rows},
@@ -141,14 +141,7 @@ pub async fn start(
         .execute(backend.build(&materialise(campaign, now)?))
         .await?
         .rows_affected();
-    for sql in counter_statements(backend) {
-        txn.execute(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [campaign.id.into()],
-        ))
-        .await?;
-    }
+    count_started(&txn, campaign).await?;
     if inserted == 0 {
         campaigns::Entity::update_many()
             .col_expr(
@@ -252,35 +245,39 @@ fn materialise(
 /// The counters of a just-materialised campaign, from its rows, one `GROUP BY` per scope. In the
 /// order `CounterDeltas::apply` locks counter rows (device, user, campaign; then the campaign's
 /// per-device totals), so a pacer recording sends at the same time cannot deadlock with it.
-fn counter_statements(backend: sea_orm::DbBackend) -> Vec<String> {
-    let p = match backend {
-        sea_orm::DbBackend::Postgres => "$1",
-        _ => "?1",
-    };
-    let upsert = "ON CONFLICT (scope_kind, scope_id, status) DO UPDATE SET count = outbox_counters.count + excluded.count";
-    vec![
-        format!(
-            "INSERT INTO outbox_counters (scope_kind, scope_id, status, count) \
-             SELECT 'device', device_id, status, COUNT(*) FROM broadcast_messages WHERE campaign_id = {p} \
-             GROUP BY device_id, status ORDER BY device_id, status {upsert}"
-        ),
-        format!(
-            "INSERT INTO outbox_counters (scope_kind, scope_id, status, count) \
-             SELECT 'user', user_id, status, COUNT(*) FROM broadcast_messages WHERE campaign_id = {p} \
-             GROUP BY user_id, status ORDER BY user_id, status {upsert}"
-        ),
-        format!(
-            "INSERT INTO outbox_counters (scope_kind, scope_id, status, count) \
-             SELECT 'campaign', campaign_id, status, COUNT(*) FROM broadcast_messages WHERE campaign_id = {p} \
-             GROUP BY campaign_id, status ORDER BY campaign_id, status {upsert}"
-        ),
-        format!(
-            "INSERT INTO campaign_counters (campaign_id, device_id, metric, count) \
-             SELECT campaign_id, device_id, status, COUNT(*) FROM broadcast_messages WHERE campaign_id = {p} \
-             GROUP BY campaign_id, device_id, status ORDER BY campaign_id, device_id, status \
-             ON CONFLICT (campaign_id, device_id, metric) DO UPDATE SET count = campaign_counters.count + excluded.count"
-        ),
-    ]
+#[derive(Debug, FromQueryResult)]
+struct DeviceStatusCount {
+    device_id: Uuid,
+    status: OutboxStatus,
+    n: i64,
+}
+
+/// The counters of a campaign's new rows, from one `GROUP BY` over them (a row per device and
+/// status, never per lead): every counter scope is derived from it, written in lock order.
+async fn count_started(txn: &DatabaseTransaction, campaign: &campaigns::Model) -> AppResult<()> {
+    let select = Query::select()
+        .column(rows::Column::DeviceId)
+        .column(rows::Column::Status)
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(rows::Entity)
+        .and_where(rows::Column::CampaignId.eq(campaign.id))
+        .group_by_col(rows::Column::DeviceId)
+        .group_by_col(rows::Column::Status)
+        .to_owned();
+    let counts = DeviceStatusCount::find_by_statement(txn.get_database_backend().build(&select))
+        .all(txn)
+        .await?;
+    let mut deltas = CounterDeltas::default();
+    for count in counts {
+        let owners = RowOwners {
+            device: count.device_id,
+            user: campaign.user_id,
+            campaign: Some(campaign.id),
+            step: None,
+        };
+        deltas.added(&owners, count.status, count.n);
+    }
+    deltas.apply(txn).await
 }
 
 /// Puts a campaign's QUEUED rows (of one device, if given) on their devices' queues, reading

@@ -25,7 +25,7 @@ pub use promote::promote_due;
 pub use queries::{counters, find_owned, list, sent_since, OutboxFilter};
 pub use store::{
     apply_receipt, claim, defer, delete_for_device, finish, insert, load, move_where, queued_ids,
-    take_over, Claim, CounterDeltas, Outcome, TakenOver,
+    take_over, Claim, CounterDeltas, Outcome, RowOwners, TakenOver,
 };
 
 use crate::{

@@ -25,6 +25,15 @@ use crate::{
 
 /// A change of one or more counters: (scope kind, scope id, status) += delta, and a campaign's
 /// per-device totals (campaign, device, metric) += delta.
+/// The scopes an outbox row is counted in.
+#[derive(Debug, Clone, Copy)]
+pub struct RowOwners {
+    pub device: Uuid,
+    pub user: Uuid,
+    pub campaign: Option<Uuid>,
+    pub step: Option<Uuid>,
+}
+
 #[derive(Debug, Default)]
 pub struct CounterDeltas(
     HashMap<(CounterScope, Uuid, OutboxStatus), i64>,
@@ -35,6 +44,22 @@ impl CounterDeltas {
     /// A row moved from `from` (None: new) to `to`. SENDING lasts a moment and is counted as
     /// QUEUED, so claiming a row changes no counter.
     pub fn moved(&mut self, row: &rows::Model, from: Option<OutboxStatus>, to: OutboxStatus) {
+        let owners = RowOwners {
+            device: row.device_id,
+            user: row.user_id,
+            campaign: row.campaign_id,
+            step: row.sequence_step_id,
+        };
+        self.shift(&owners, from, to, 1);
+    }
+
+    /// `n` new rows of the same owners, all in `status` (a campaign's start, counted by one
+    /// `GROUP BY` instead of row by row).
+    pub fn added(&mut self, owners: &RowOwners, status: OutboxStatus, n: i64) {
+        self.shift(owners, None, status, n);
+    }
+
+    fn shift(&mut self, owners: &RowOwners, from: Option<OutboxStatus>, to: OutboxStatus, n: i64) {
         let counted = |s: OutboxStatus| {
             if s == OutboxStatus::Sending {
                 OutboxStatus::Queued
@@ -47,29 +72,29 @@ impl CounterDeltas {
             return;
         }
         let scopes = [
-            (CounterScope::Device, row.device_id),
-            (CounterScope::User, row.user_id),
+            (CounterScope::Device, owners.device),
+            (CounterScope::User, owners.user),
         ]
         .into_iter()
-        .chain(row.campaign_id.map(|c| (CounterScope::Campaign, c)))
-        .chain(row.sequence_step_id.map(|s| (CounterScope::Step, s)));
+        .chain(owners.campaign.map(|c| (CounterScope::Campaign, c)))
+        .chain(owners.step.map(|s| (CounterScope::Step, s)));
         for (kind, id) in scopes {
             if let Some(from) = from {
-                *self.0.entry((kind, id, from)).or_default() -= 1;
+                *self.0.entry((kind, id, from)).or_default() -= n;
             }
-            *self.0.entry((kind, id, to)).or_default() += 1;
+            *self.0.entry((kind, id, to)).or_default() += n;
         }
-        if let Some(campaign) = row.campaign_id {
+        if let Some(campaign) = owners.campaign {
             if let Some(from) = from {
                 *self
                     .1
-                    .entry((campaign, row.device_id, from.into()))
-                    .or_default() -= 1;
+                    .entry((campaign, owners.device, from.into()))
+                    .or_default() -= n;
             }
             *self
                 .1
-                .entry((campaign, row.device_id, to.into()))
-                .or_default() += 1;
+                .entry((campaign, owners.device, to.into()))
+                .or_default() += n;
         }
     }
 

@@ -225,7 +225,21 @@ struct Settled {
 
 /// Contacts whose step row is final: on to the next step (due its delay from now), or done —
 /// COMPLETED (and enrolled in the next sequence, once), or FAILED when the step says stop.
+/// Batch after batch until none is left, so 100,000 contacts move on in one tick.
 async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut moved = 0;
+    loop {
+        let (selected, batch_moved) = move_on_batch(ports, now).await?;
+        moved += batch_moved;
+        // A batch another node moved first (nothing changed here) ends the tick as well.
+        if selected < BATCH || batch_moved == 0 {
+            return Ok(moved);
+        }
+    }
+}
+
+/// One batch of [`move_on`]: (contacts selected, contacts moved).
+async fn move_on_batch(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
     let db = ports.db;
     let backend = db.get_database_backend();
     let settled = Settled::find_by_statement(statement(
@@ -245,7 +259,7 @@ async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     .all(db)
     .await?;
     if settled.is_empty() {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let sequence_ids: HashSet<Uuid> = settled.iter().map(|s| s.sequence_id).collect();
     let mut steps_by_sequence: HashMap<Uuid, Vec<steps::Model>> = HashMap::new();
@@ -367,7 +381,7 @@ async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     for (sequence, owner) in touched {
         publish_progress(ports.events, owner, sequence).await;
     }
-    Ok(moved)
+    Ok((settled.len(), moved))
 }
 
 fn join(ids: &[i64]) -> String {
