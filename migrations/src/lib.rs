@@ -16,6 +16,7 @@ mod m20261203_000301_sim_sent_attempts;
 mod m20261204_000401_create_campaigns;
 mod m20261204_000501_create_sequences;
 mod m20261205_000601_outbox_without_user_fk;
+mod m20261205_000602_sequence_contact_row;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000401_create_campaigns::Migration),
             Box::new(m20261204_000501_create_sequences::Migration),
             Box::new(m20261205_000601_outbox_without_user_fk::Migration),
+            Box::new(m20261205_000602_sequence_contact_row::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@ pub struct Model {
     /// 0-based position of the next step to send.
     pub next_step: i32,
     pub step_state: StepState,
+    /// The outbox row of the step being sent (while SENDING; afterwards the last one sent).
+    pub row_id: Option<i64>,
     pub next_due_at: Option<DateTimeUtc>,
     pub enrolled_at: DateTimeUtc,
     pub replied_at: Option<DateTimeUtc>,

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    Statement, TransactionTrait, Value,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -161,14 +161,14 @@ async fn queue_due_steps(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usiz
     let mut queued = 0;
     loop {
         let txn = db.begin().await?;
-        let claimed = ContactId::find_by_statement(statement(
+        let claimed = ClaimedContact::find_by_statement(statement(
             backend,
             &format!(
                 "UPDATE sequence_contacts SET step_state = 'SENDING', updated_at = $1 WHERE id IN (\
                  SELECT c.id FROM sequence_contacts c JOIN sequences s ON s.id = c.sequence_id \
                  WHERE c.status = 'ACTIVE' AND c.step_state = 'WAITING' AND c.next_due_at <= $1 \
                  AND s.status = 'ACTIVE' ORDER BY c.next_due_at LIMIT {BATCH}) \
-                 AND step_state = 'WAITING' RETURNING id"
+                 AND step_state = 'WAITING' RETURNING id, device_id, phone"
             ),
             vec![now.into()],
         ))
@@ -204,6 +204,7 @@ async fn queue_due_steps(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usiz
             deltas.moved(row, None, OutboxStatus::Queued);
         }
         deltas.apply(&txn).await?;
+        remember_rows(&txn, &claimed, &inserted).await?;
         txn.commit().await?;
         queued += inserted.len();
         send::push(ports.queue, &inserted).await;
@@ -212,6 +213,75 @@ async fn queue_due_steps(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usiz
             return Ok(queued);
         }
     }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ClaimedContact {
+    id: i64,
+    device_id: Uuid,
+    phone: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ContactRow {
+    contact_id: i64,
+    row_id: i64,
+}
+
+/// Stores on each claimed contact the id of its step's row: the one just inserted, or — when the
+/// step's key (step, device, phone) had a row already, as after a restart — that one.
+async fn remember_rows(
+    txn: &DatabaseTransaction,
+    claimed: &[ClaimedContact],
+    inserted: &[rows::Model],
+) -> AppResult<()> {
+    let backend = txn.get_database_backend();
+    // A lead's (device, phone) is unique, so it names the contact within a claimed batch.
+    let by_recipient: HashMap<(Uuid, &str), i64> = inserted
+        .iter()
+        .map(|row| ((row.device_id, row.recipient_phone.as_str()), row.id))
+        .collect();
+    let mut pairs: Vec<(i64, i64)> = Vec::with_capacity(claimed.len());
+    let mut missing: Vec<i64> = Vec::new();
+    for contact in claimed {
+        match by_recipient.get(&(contact.device_id, contact.phone.as_str())) {
+            Some(row) => pairs.push((contact.id, *row)),
+            None => missing.push(contact.id),
+        }
+    }
+    if !missing.is_empty() {
+        let existing = ContactRow::find_by_statement(statement(
+            backend,
+            &format!(
+                "SELECT c.id AS contact_id, b.id AS row_id FROM sequence_contacts c \
+                 JOIN sequence_steps st ON st.sequence_id = c.sequence_id AND st.position = c.next_step \
+                 JOIN broadcast_messages b ON b.sequence_step_id = st.id AND b.device_id = c.device_id \
+                 AND b.recipient_phone = c.phone WHERE c.id IN ({})",
+                join(&missing)
+            ),
+            vec![],
+        ))
+        .all(txn)
+        .await?;
+        pairs.extend(existing.into_iter().map(|e| (e.contact_id, e.row_id)));
+    }
+    for chunk in pairs.chunks(BATCH) {
+        let values = chunk
+            .iter()
+            .map(|(contact, row)| format!("({contact}, {row})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        txn.execute(statement(
+            backend,
+            &format!(
+                "UPDATE sequence_contacts SET row_id = v.column2 FROM (VALUES {values}) AS v \
+                 WHERE sequence_contacts.id = v.column1"
+            ),
+            vec![],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -246,10 +316,7 @@ async fn move_on_batch(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<(usize
         backend,
         &format!(
             "SELECT c.id AS contact_id, c.user_id, c.sequence_id, c.next_step, b.status AS row_status \
-             FROM sequence_contacts c \
-             JOIN sequence_steps st ON st.sequence_id = c.sequence_id AND st.position = c.next_step \
-             JOIN broadcast_messages b ON b.sequence_step_id = st.id AND b.device_id = c.device_id \
-             AND b.recipient_phone = c.phone \
+             FROM sequence_contacts c JOIN broadcast_messages b ON b.id = c.row_id \
              WHERE c.status = 'ACTIVE' AND c.step_state = 'SENDING' \
              AND b.status IN ('SENT', 'DELIVERED', 'READ', 'FAILED', 'CANCELLED', 'SKIPPED') \
              LIMIT {BATCH}"
