@@ -13,8 +13,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, Func, LikeExpr, OnConflict, Query},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -140,6 +140,36 @@ pub async fn link_tags(
     owner: UserId,
     links: Vec<(Uuid, String)>,
 ) -> AppResult<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One JSON parameter instead of three per link: PostgreSQL parses and plans a statement
+        // of thousands of parameters again each time (measured: most of an import's time).
+        #[derive(serde::Serialize)]
+        struct Link<'a> {
+            lead_id: Uuid,
+            tag_key: &'a str,
+        }
+        let batch: Vec<Link<'_>> = links
+            .iter()
+            .map(|(lead_id, tag_key)| Link {
+                lead_id: *lead_id,
+                tag_key,
+            })
+            .collect();
+        let batch = serde_json::to_value(&batch).map_err(|e| AppError::Internal(e.into()))?;
+        db.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO lead_tags (lead_id, user_id, tag_key) \
+             SELECT r.lead_id, $1, r.tag_key \
+             FROM jsonb_to_recordset($2::jsonb) AS r(lead_id uuid, tag_key text) \
+             ON CONFLICT (lead_id, tag_key) DO NOTHING",
+            vec![owner.0.into(), Value::Json(Some(Box::new(batch)))],
+        ))
+        .await?;
+        return Ok(());
+    }
     let rows: Vec<_> = links
         .into_iter()
         .map(|(lead_id, key)| lead_tags::ActiveModel {
