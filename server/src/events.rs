@@ -215,6 +215,10 @@ pub struct ChatSummary {
     pub last_message_at: Option<i64>,
     pub last_message_from_me: bool,
     pub unread_count: i32,
+    /// Seconds since the epoch; see `whatsapp_chats::Model::waiting_since`. Absent in events
+    /// from a node of an earlier version.
+    #[serde(default)]
+    pub waiting_since: Option<i64>,
 }
 
 impl From<&whatsapp_chats::Model> for ChatSummary {
@@ -228,6 +232,7 @@ impl From<&whatsapp_chats::Model> for ChatSummary {
             last_message_at: row.last_message_at,
             last_message_from_me: row.last_message_from_me,
             unread_count: row.unread_count,
+            waiting_since: row.waiting_since,
         }
     }
 }

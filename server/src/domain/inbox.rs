@@ -18,7 +18,7 @@ use sea_orm::{
 
 use crate::{
     entities::{
-        broadcast_messages,
+        broadcast_messages, devices,
         enums::{MessageKind, MessageStatus},
         lid_pn_mappings, whatsapp_chats as chats, whatsapp_messages as messages,
     },
@@ -414,6 +414,16 @@ async fn refresh_chat(
         return Ok(None);
     };
     let preview = preview(&newest);
+    let waiting_since = if newest.from_me {
+        None
+    } else {
+        // Our answer and their message in the same second: they wait since it.
+        Some(
+            waiting_since(db, device_id, chat_jid)
+                .await?
+                .unwrap_or(newest.timestamp),
+        )
+    };
     let now = Utc::now();
     let existing = chats::Entity::find()
         .filter(chats::Column::DeviceId.eq(device_id.0))
@@ -430,6 +440,7 @@ async fn refresh_chat(
             active.last_message_text = Set(preview);
             active.last_message_at = Set(Some(newest.timestamp));
             active.last_message_from_me = Set(newest.from_me);
+            active.waiting_since = Set(waiting_since);
             active.unread_count = Set(unread);
             active.updated_at = Set(now);
             active.update(db).await?
@@ -446,6 +457,7 @@ async fn refresh_chat(
                 last_message_text: Set(preview),
                 last_message_at: Set(Some(newest.timestamp)),
                 last_message_from_me: Set(newest.from_me),
+                waiting_since: Set(waiting_since),
                 unread_count: Set(new_unread),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -456,6 +468,35 @@ async fn refresh_chat(
         }
     };
     Ok(Some(chat))
+}
+
+/// When the contact of a chat whose newest message is theirs started waiting: their first
+/// message since our last one.
+async fn waiting_since(
+    db: &impl ConnectionTrait,
+    device_id: DeviceId,
+    chat_jid: &str,
+) -> AppResult<Option<i64>> {
+    let of_chat = || {
+        messages::Entity::find()
+            .select_only()
+            .filter(messages::Column::DeviceId.eq(device_id.0))
+            .filter(messages::Column::ChatJid.eq(chat_jid))
+    };
+    let answered: Option<Option<i64>> = of_chat()
+        .column_as(messages::Column::Timestamp.max(), "at")
+        .filter(messages::Column::FromMe.eq(true))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut since = of_chat()
+        .column_as(messages::Column::Timestamp.min(), "at")
+        .filter(messages::Column::FromMe.eq(false));
+    if let Some(answered) = answered.flatten() {
+        since = since.filter(messages::Column::Timestamp.gt(answered));
+    }
+    let since: Option<Option<i64>> = since.into_tuple().one(db).await?;
+    Ok(since.flatten())
 }
 
 /// Our sends in the threads: each outbox row becomes (or updates) the chat message behind it.
@@ -545,6 +586,7 @@ pub async fn record_sends(
                 last_message_text: Set(preview(m)),
                 last_message_at: Set(Some(m.timestamp)),
                 last_message_from_me: Set(true),
+                waiting_since: Set(None),
                 unread_count: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -560,6 +602,7 @@ pub async fn record_sends(
                                 chats::Column::LastMessageText,
                                 chats::Column::LastMessageAt,
                                 chats::Column::LastMessageFromMe,
+                                chats::Column::WaitingSince,
                                 chats::Column::UpdatedAt,
                             ])
                             .to_owned(),
@@ -745,6 +788,49 @@ pub async fn chats(
     let mut items = query
         .order_by_desc(chats::Column::LastMessageAt)
         .order_by_desc(chats::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let more = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok((items, more, total))
+}
+
+/// The chats of all the owner's devices whose contact waits for our answer (the newest message
+/// is theirs), in the recent window, longest waiting first, after the (waiting since, id)
+/// cursor; with how many there are.
+pub async fn waiting_chats(
+    db: &DatabaseConnection,
+    owner: UserId,
+    window_days: i64,
+    first: u64,
+    after: Option<(i64, i64)>,
+) -> AppResult<(Vec<chats::Model>, bool, u64)> {
+    let since = Utc::now().timestamp() - window_days * 24 * 3600;
+    let owned = Query::select()
+        .column(devices::Column::Id)
+        .from(devices::Entity)
+        .and_where(devices::Column::UserId.eq(owner.0))
+        .to_owned();
+    let mut query = chats::Entity::find()
+        .filter(chats::Column::WaitingSince.is_not_null())
+        .filter(chats::Column::LastMessageAt.gte(since))
+        .filter(chats::Column::DeviceId.in_subquery(owned));
+    let total = query.clone().count(db).await?;
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(chats::Column::WaitingSince.gt(at))
+                .add(
+                    Condition::all()
+                        .add(chats::Column::WaitingSince.eq(at))
+                        .add(chats::Column::Id.gt(id)),
+                ),
+        );
+    }
+    let mut items = query
+        .order_by_asc(chats::Column::WaitingSince)
+        .order_by_asc(chats::Column::Id)
         .limit(first + 1)
         .all(db)
         .await?;

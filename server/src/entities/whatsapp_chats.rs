@@ -14,6 +14,9 @@ pub struct Model {
     pub last_message_at: Option<i64>,
     pub last_message_from_me: bool,
     pub unread_count: i32,
+    /// When the contact started waiting for our answer (seconds since the epoch): their first
+    /// message since our last one; `None` once we answered.
+    pub waiting_since: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

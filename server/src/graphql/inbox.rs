@@ -2,13 +2,18 @@
 
 use async_graphql::{
     connection::{Connection, Edge, EmptyFields},
+    dataloader::DataLoader,
     Context, Enum, Object, Subscription, ID,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 
-use super::{devices::ConnectionCount, state, user_events, viewer, GqlResult};
+use super::{
+    devices::{ConnectionCount, Device},
+    loaders::DeviceLoader,
+    state, user_events, viewer, GqlResult,
+};
 use crate::{
     domain::{
         devices, inbox,
@@ -71,6 +76,43 @@ impl Chat {
     /// Messages from the contact not read yet.
     async fn unread_count(&self) -> i32 {
         self.0.unread_count
+    }
+    /// While the newest message is the contact's: when they started waiting for an answer
+    /// (their first message since our last one). Null once we answered.
+    async fn waiting_since(&self) -> Option<DateTime<Utc>> {
+        self.0
+            .waiting_since
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+    }
+}
+
+pub struct WaitingChat(pub ChatSummary);
+
+/// A chat whose contact waits for our answer, with the device it is on.
+#[Object]
+impl WaitingChat {
+    /// The chat.
+    async fn chat(&self) -> Chat {
+        Chat(self.0.clone())
+    }
+    /// The device the chat is on.
+    async fn device(&self, ctx: &Context<'_>) -> GqlResult<Option<Device>> {
+        let viewer = viewer(ctx)?;
+        let device = ctx
+            .data_unchecked::<DataLoader<DeviceLoader>>()
+            .load_one(self.0.device_id)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        Ok(device
+            .filter(|d| d.user_id == viewer.user_id.0)
+            .map(Device::from))
+    }
+    /// When the contact started waiting: their first message since our last one.
+    async fn waiting_since(&self) -> DateTime<Utc> {
+        self.0
+            .waiting_since
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .unwrap_or_default()
     }
 }
 
@@ -157,6 +199,7 @@ impl Message {
 
 pub type ChatConnection = Connection<String, Chat, ConnectionCount, EmptyFields>;
 pub type MessageConnection = Connection<String, Message, EmptyFields, EmptyFields>;
+pub type WaitingChatConnection = Connection<String, WaitingChat, ConnectionCount, EmptyFields>;
 
 fn cursor(at: i64, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{at}|{id}"))
@@ -225,6 +268,39 @@ impl InboxQuery {
             Edge::new(
                 cursor(c.last_message_at.unwrap_or_default(), c.id),
                 c.into(),
+            )
+        }));
+        Ok(connection)
+    }
+
+    /// The chats of all your devices whose contact waits for an answer (the newest message is
+    /// theirs), in the recent window, longest waiting first, each with its device.
+    async fn waiting_chats(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<WaitingChatConnection> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let after = after.as_deref().map(parse_cursor).transpose()?;
+        let (items, more, total) = inbox::waiting_chats(
+            &app.db,
+            viewer.user_id,
+            app.config.inbox_days,
+            page_size(first)?,
+            after,
+        )
+        .await?;
+        let mut connection = WaitingChatConnection::with_additional_fields(
+            after.is_some(),
+            more,
+            ConnectionCount::new(total),
+        );
+        connection.edges.extend(items.into_iter().map(|c| {
+            Edge::new(
+                cursor(c.waiting_since.unwrap_or_default(), c.id),
+                WaitingChat(ChatSummary::from(&c)),
             )
         }));
         Ok(connection)

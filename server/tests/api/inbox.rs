@@ -558,3 +558,104 @@ async fn a_chat_keeps_only_its_newest_twenty_messages_when_we_send_many() {
         "note 24"
     );
 }
+
+const WAITING: &str = "query { waitingChats(first: 50) { totalCount edges { node { waitingSince chat { jid lastMessageText waitingSince } device { id name } } } } }";
+
+async fn waiting(app: &TestApp, token: &str) -> (i64, Vec<Value>) {
+    let response = app.gql(Some(token), WAITING, json!({})).await;
+    let connection = &response.data()["waitingChats"];
+    (
+        connection["totalCount"].as_i64().unwrap(),
+        connection["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect(),
+    )
+}
+
+async fn inbound(app: &TestApp, token: &str, device: &str, from: &str, text: &str) {
+    app.gql(
+        Some(token),
+        "mutation($id: ID!, $from: String!, $text: String!) { simInboundMessage(deviceId: $id, from: $from, text: $text) }",
+        json!({ "id": device, "from": from, "text": text }),
+    )
+    .await
+    .data();
+}
+
+#[tokio::test]
+async fn chats_waiting_for_an_answer_are_listed_across_devices_longest_first_until_answered() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let other = app.new_user().await;
+    let north = app
+        .paired_device(&user.token, "North", "+60100000301")
+        .await;
+    let south = app
+        .paired_device(&user.token, "South", "+60100000302")
+        .await;
+    let theirs = app
+        .paired_device(&other.token, "Theirs", "+60100000303")
+        .await;
+
+    inbound(&app, &user.token, &north, "+60123000011", "hello?").await;
+    inbound(&app, &other.token, &theirs, "+60123000013", "hi").await;
+    // WhatsApp times have whole seconds: let the later messages be clearly later.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    inbound(&app, &user.token, &south, "+60123000012", "price?").await;
+    inbound(&app, &user.token, &north, "+60123000011", "anyone there?").await;
+    eventually(Duration::from_secs(10), "two chats waiting", || async {
+        let north_chats = chats(&app, &user.token, &north).await;
+        waiting(&app, &user.token).await.0 == 2
+            && north_chats
+                .first()
+                .is_some_and(|c| c["lastMessageText"] == "anyone there?")
+    })
+    .await;
+
+    let (total, list) = waiting(&app, &user.token).await;
+    assert_eq!(total, 2);
+    // Waiting since the first unanswered message, so North's contact comes first.
+    assert_eq!(list[0]["chat"]["jid"], "60123000011@s.whatsapp.net");
+    assert_eq!(list[0]["device"]["name"], "North");
+    assert_eq!(list[0]["chat"]["lastMessageText"], "anyone there?");
+    assert_eq!(list[1]["chat"]["jid"], "60123000012@s.whatsapp.net");
+    assert_eq!(list[1]["device"]["name"], "South");
+    let north_waits: chrono::DateTime<chrono::Utc> =
+        list[0]["waitingSince"].as_str().unwrap().parse().unwrap();
+    let south_waits: chrono::DateTime<chrono::Utc> =
+        list[1]["waitingSince"].as_str().unwrap().parse().unwrap();
+    assert!(north_waits < south_waits);
+    assert_eq!(list[0]["chat"]["waitingSince"], list[0]["waitingSince"]);
+    // The other user sees only their own chat.
+    let (their_total, their_list) = waiting(&app, &other.token).await;
+    assert_eq!(their_total, 1);
+    assert_eq!(their_list[0]["device"]["id"], theirs);
+
+    // Answering takes a chat off the list; the other one stays.
+    app.send_text(&user.token, &north, "+60123000011", "Yes, we are open")
+        .await;
+    eventually(Duration::from_secs(10), "North answered", || async {
+        waiting(&app, &user.token).await.0 == 1
+    })
+    .await;
+    let (_, list) = waiting(&app, &user.token).await;
+    assert_eq!(list[0]["chat"]["jid"], "60123000012@s.whatsapp.net");
+    let north_chat = chats(&app, &user.token, &north).await;
+    assert_eq!(north_chat[0]["lastMessageText"], "Yes, we are open");
+
+    // A new message after our answer starts a new wait (a second later: whole seconds).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    inbound(&app, &user.token, &north, "+60123000011", "thanks!").await;
+    eventually(Duration::from_secs(10), "North waits again", || async {
+        waiting(&app, &user.token).await.0 == 2
+    })
+    .await;
+    let (_, list) = waiting(&app, &user.token).await;
+    assert_eq!(list[1]["chat"]["jid"], "60123000011@s.whatsapp.net");
+    let again: chrono::DateTime<chrono::Utc> =
+        list[1]["waitingSince"].as_str().unwrap().parse().unwrap();
+    assert!(again > north_waits);
+}
