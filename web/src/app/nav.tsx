@@ -1,6 +1,7 @@
 import type { NavEntry } from '@/components/layouts/app-frame';
 import {
   BlockIcon,
+  ClockIcon,
   DevicesIcon,
   HomeIcon,
   InboxIcon,
@@ -24,6 +25,7 @@ export const navEntries: readonly NavEntry[] = [
     icon: <InboxIcon />,
     activeFor: [paths.inbox, paths.deviceInbox],
   },
+  { to: paths.waiting, label: 'Waiting', icon: <ClockIcon /> },
   { to: paths.outbox, label: 'Outbox', icon: <OutboxIcon /> },
   { to: paths.campaigns, label: 'Campaigns', icon: <MegaphoneIcon /> },
   { to: paths.sequences, label: 'Sequences', icon: <StepsIcon /> },

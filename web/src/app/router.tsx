@@ -92,6 +92,13 @@ export function createAppRouter() {
                   ),
                 },
                 {
+                  path: paths.waiting,
+                  element: screen(
+                    () => import('./routes/inbox'),
+                    (m) => m.WaitingRoute,
+                  ),
+                },
+                {
                   path: paths.leads,
                   element: screen(
                     () => import('./routes/audience'),

@@ -6,6 +6,7 @@ export const paths = {
   outbox: '/outbox',
   inbox: '/inbox',
   deviceInbox: '/devices/:deviceId/inbox',
+  waiting: '/waiting',
   leads: '/leads',
   aiLeads: '/ai-leads',
   optOuts: '/opt-outs',

@@ -21,6 +21,9 @@ export const inboxKeys = {
   ChatEdge: () => null,
   MessageConnection: () => null,
   MessageEdge: () => null,
+  WaitingChat: () => null,
+  WaitingChatConnection: () => null,
+  WaitingChatEdge: () => null,
 };
 
 function fieldsNamed(cache: Cache, name: string): FieldInfo[] {

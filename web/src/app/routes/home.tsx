@@ -19,6 +19,11 @@ const areas = [
     text: 'Read and answer the recent personal chats of every device, like WhatsApp Web.',
   },
   {
+    title: 'Waiting for a reply',
+    to: paths.waiting,
+    text: 'Every chat of every device whose contact waits for an answer, longest waiting first.',
+  },
+  {
     title: 'Outbox',
     to: paths.outbox,
     text: 'Every message wafleet sends, with its live status, errors and retries.',

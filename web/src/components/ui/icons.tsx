@@ -69,6 +69,15 @@ export function InboxIcon(props: IconProps) {
 }
 
 /** One check mark, as WhatsApp shows a sent message. */
+export function ClockIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 7v5l3 2" />
+    </Icon>
+  );
+}
+
 export function UsersIcon(props: IconProps) {
   return (
     <Icon {...props}>

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+
+import { formatWaited, waitTone } from './waited';
+
+describe('formatWaited', () => {
+  it('says seconds, minutes, hours and days the way a person would', () => {
+    expect(formatWaited(12_400)).toBe('12 s');
+    expect(formatWaited(5 * 60_000 + 59_000)).toBe('5 min');
+    expect(formatWaited(2 * 3_600_000)).toBe('2 h');
+    expect(formatWaited(3 * 3_600_000 + 5 * 60_000)).toBe('3 h 5 min');
+    expect(formatWaited(2 * 86_400_000 + 4 * 3_600_000 + 30 * 60_000)).toBe('2 d 4 h');
+    expect(formatWaited(86_400_000)).toBe('1 d');
+  });
+
+  it('never goes below zero when the clocks disagree a little', () => {
+    expect(formatWaited(-3_000)).toBe('0 s');
+  });
+});
+
+describe('waitTone', () => {
+  it('turns amber after an hour and red after a working day', () => {
+    expect(waitTone(30 * 60_000)).toBe('neutral');
+    expect(waitTone(2 * 3_600_000)).toBe('warning');
+    expect(waitTone(9 * 3_600_000)).toBe('danger');
+  });
+});
