@@ -97,4 +97,16 @@ test('the chats waiting for a reply on every device are listed longest waiting f
   await expect(rows).toHaveCount(1);
   await expect(rows.nth(0)).toContainText('Ben Lim');
   await expect(page.getByText('1 chat across your devices')).toBeVisible();
+
+  // The devices' cards count their unread chats (Aisha's chat is read now it was opened).
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Devices' })
+    .click();
+  const southCard = page.getByRole('article', { name: 'South shop' });
+  await expect(southCard.getByText('Unread chats')).toBeVisible();
+  await expect(southCard.locator('dd').last()).toHaveText('1');
+  await expect(page.getByRole('article', { name: 'North shop' }).locator('dd').last()).toHaveText(
+    'None',
+  );
 });

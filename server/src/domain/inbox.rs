@@ -839,6 +839,28 @@ pub async fn waiting_chats(
     Ok((items, more, total))
 }
 
+/// How many recent chats of each device have messages from the contact not read yet (devices
+/// without any are left out).
+pub async fn unread_chats(
+    db: &DatabaseConnection,
+    device_ids: &[uuid::Uuid],
+    window_days: i64,
+) -> AppResult<HashMap<uuid::Uuid, i64>> {
+    let since = Utc::now().timestamp() - window_days * 24 * 3600;
+    let counts: Vec<(uuid::Uuid, i64)> = chats::Entity::find()
+        .select_only()
+        .column(chats::Column::DeviceId)
+        .column_as(chats::Column::Id.count(), "n")
+        .filter(chats::Column::DeviceId.is_in(device_ids.iter().copied()))
+        .filter(chats::Column::LastMessageAt.gte(since))
+        .filter(chats::Column::UnreadCount.gt(0))
+        .group_by(chats::Column::DeviceId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().collect())
+}
+
 /// The newest `last` messages of a chat before the (timestamp, id) cursor, oldest first.
 pub async fn messages(
     db: &DatabaseConnection,

@@ -138,6 +138,15 @@ impl Device {
             .unwrap_or_default();
         Ok(SendCounts::from(&counts))
     }
+    /// Recent chats (the inbox's window) with messages from the contact not read yet.
+    async fn unread_chats(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        let loader = ctx.data_unchecked::<DataLoader<super::loaders::UnreadChatsLoader>>();
+        Ok(loader
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{}", e.message())))?
+            .unwrap_or(0))
+    }
     /// The latest status changes, newest first.
     async fn history(
         &self,

@@ -57,3 +57,21 @@ impl Loader<Uuid> for DeviceCountsLoader {
         Ok(counts)
     }
 }
+
+/// How many recent chats of devices have unread messages.
+pub struct UnreadChatsLoader {
+    pub db: DatabaseConnection,
+    /// The inbox's recent window (`WAFLEET_INBOX_DAYS`).
+    pub window_days: i64,
+}
+
+impl Loader<Uuid> for UnreadChatsLoader {
+    type Value = i64;
+    type Error = std::sync::Arc<crate::error::AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        crate::domain::inbox::unread_chats(&self.db, keys, self.window_days)
+            .await
+            .map_err(std::sync::Arc::new)
+    }
+}

@@ -174,6 +174,13 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
         },
         tokio::spawn,
     );
+    let unread = DataLoader::new(
+        loaders::UnreadChatsLoader {
+            db: state.db.clone(),
+            window_days: state.config.inbox_days,
+        },
+        tokio::spawn,
+    );
     if sim {
         AppSchema::Sim(
             configure(Schema::build(
@@ -185,6 +192,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
             .data(state)
             .data(devices)
             .data(counts)
+            .data(unread)
             .finish(),
         )
     } else {
@@ -198,6 +206,7 @@ pub fn build_schema(state: AppState, sim: bool) -> AppSchema {
             .data(state)
             .data(devices)
             .data(counts)
+            .data(unread)
             .finish(),
         )
     }

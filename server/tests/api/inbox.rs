@@ -634,6 +634,31 @@ async fn chats_waiting_for_an_answer_are_listed_across_devices_longest_first_unt
     assert_eq!(their_total, 1);
     assert_eq!(their_list[0]["device"]["id"], theirs);
 
+    // Each device counts its recent chats with unread messages.
+    let unread = app
+        .gql(
+            Some(&user.token),
+            "query { devices(first: 10) { nodes { name unreadChats } } }",
+            json!({}),
+        )
+        .await;
+    let mut counts: Vec<(String, i64)> = unread.data()["devices"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_owned(),
+                d["unreadChats"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        vec![("North".to_owned(), 1), ("South".to_owned(), 1)]
+    );
+
     // Answering takes a chat off the list; the other one stays.
     app.send_text(&user.token, &north, "+60123000011", "Yes, we are open")
         .await;

@@ -35,6 +35,8 @@ export const DevicesPageQuery = graphql(`
       nodes {
         id
         ...DeviceCard
+        # Read with the list only: device events come by the thousand while a fleet connects.
+        unreadChats
       }
     }
   }

@@ -22,6 +22,8 @@ export type DeviceCardProps = {
   onAction: (action: DeviceAction, device: DeviceCardFragment) => void;
   /** The device whose reconnect is running, if it is this one. */
   reconnecting?: boolean;
+  /** Its recent chats with unread messages, when the list read them. */
+  unreadChats?: number;
 };
 
 /** The action a device's status calls for, shown as a button on its card. */
@@ -41,7 +43,13 @@ export function primaryAction(
   }
 }
 
-export function DeviceCard({ device: masked, timeZone, onAction, reconnecting }: DeviceCardProps) {
+export function DeviceCard({
+  device: masked,
+  timeZone,
+  onAction,
+  reconnecting,
+  unreadChats,
+}: DeviceCardProps) {
   const device = getFragmentData(DeviceCardDoc, masked);
   const titleId = useId();
   const note = statusNote(device, timeZone);
@@ -93,6 +101,12 @@ export function DeviceCard({ device: masked, timeZone, onAction, reconnecting }:
         <dd>{formatDelay(device.minDelaySeconds, device.maxDelaySeconds)}</dd>
         <dt>Daily cap</dt>
         <dd>{formatDailyCap(device.dailyCap)}</dd>
+        {paired && unreadChats !== undefined ? (
+          <>
+            <dt>Unread chats</dt>
+            <dd>{unreadChats === 0 ? 'None' : unreadChats}</dd>
+          </>
+        ) : null}
       </dl>
       <footer className={styles.cardFooter}>
         {primary ? (

@@ -57,6 +57,7 @@ function Cards({ connection, reconnectingId, ...props }: CardProps & { connectio
     <DeviceCard
       key={device.id}
       device={device}
+      unreadChats={device.unreadChats}
       reconnecting={reconnectingId === device.id}
       {...props}
     />
