@@ -18,6 +18,7 @@ mod m20261204_000501_create_sequences;
 mod m20261205_000601_outbox_without_user_fk;
 mod m20261205_000602_sequence_contact_row;
 mod m20261206_000701_chat_waiting_since;
+mod m20261206_000702_outbox_without_device_fk;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000601_outbox_without_user_fk::Migration),
             Box::new(m20261205_000602_sequence_contact_row::Migration),
             Box::new(m20261206_000701_chat_waiting_since::Migration),
+            Box::new(m20261206_000702_outbox_without_device_fk::Migration),
         ]
     }
 }

@@ -472,8 +472,10 @@ pub struct Removed {
 /// Deletes the device and everything stored for it, in one transaction.
 pub async fn delete(db: &DatabaseConnection, owner: UserId, id: DeviceId) -> AppResult<Removed> {
     let txn = db.begin().await?;
+    // Locked first, so no outbox row is written for it meanwhile (see `outbox::lock_devices`).
     let device = devices::Entity::find_by_id(id.0)
         .filter(devices::Column::UserId.eq(owner.0))
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Device"))?;

@@ -3,8 +3,8 @@
 //!
 //! Starting is one transaction: the atomic SCHEDULED → RUNNING update (only one node's can
 //! succeed), then one `INSERT … SELECT` of the campaign's rows from the leads it selects (keyed
-//! (campaign, device, phone), `ON CONFLICT DO NOTHING`), then the counters from those rows, set
-//! by `GROUP BY`. A crash or kill -9 anywhere before the commit leaves nothing (the campaign is
+//! (campaign, device, phone), `ON CONFLICT DO NOTHING`) that returns each row's id, device and
+//! status, then the counters from those, by device and status. A crash or kill -9 anywhere before the commit leaves nothing (the campaign is
 //! still SCHEDULED and the next tick starts it again); after it, the rows are QUEUED in the
 //! outbox and the reconciler puts on the queue any that did not get there.
 
@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, OnConflict, Query},
-    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::{Expr, OnConflict, Query},
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,10 +22,14 @@ use super::{device_ids, niches, publish, CampaignKind, CampaignStatus, OPTED_OUT
 use crate::{
     domain::{
         leads::{self, AudienceKind, LeadFilter},
-        outbox::{CounterDeltas, MessageKind, OutboxStatus, RowOwners, Source},
+        outbox::{
+            self, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners, Source,
+        },
         Ports,
     },
-    entities::{broadcast_messages as rows, campaigns, leads as lead_rows},
+    entities::{
+        broadcast_messages as rows, campaigns, leads as lead_rows, opt_outs as opt_out_rows,
+    },
     error::{AppError, AppResult},
     types::ids::{DeviceId, UserId},
 };
@@ -137,12 +141,12 @@ pub async fn start(
     if won.rows_affected == 0 {
         return Ok(None);
     }
-    let inserted = txn
-        .execute(backend.build(&materialise(campaign, now)?))
-        .await?
-        .rows_affected();
-    count_started(&txn, campaign).await?;
-    if inserted == 0 {
+    outbox::lock_devices(&txn, DevicesToLock::OfUser(UserId(campaign.user_id))).await?;
+    let inserted = StartedRow::find_by_statement(backend.build(&materialise(campaign, now)?))
+        .all(&txn)
+        .await?;
+    count_started(&txn, campaign, &inserted).await?;
+    if inserted.is_empty() {
         campaigns::Entity::update_many()
             .col_expr(
                 campaigns::Column::Status,
@@ -154,12 +158,39 @@ pub async fn start(
             .await?;
     }
     txn.commit().await?;
-    push_queued(ports, campaign.id, None).await?;
+    push_started(ports, &inserted).await;
     if let Some(current) = campaigns::Entity::find_by_id(campaign.id).one(db).await? {
         publish(ports.events, &current).await;
     }
-    tracing::info!(campaign.id = %campaign.id, rows = inserted, "campaign started");
-    Ok(Some(inserted))
+    tracing::info!(campaign.id = %campaign.id, rows = inserted.len(), "campaign started");
+    Ok(Some(inserted.len() as u64))
+}
+
+/// A row a campaign's start wrote, as its `INSERT` returns it.
+#[derive(Debug, FromQueryResult)]
+struct StartedRow {
+    id: i64,
+    device_id: Uuid,
+    status: OutboxStatus,
+}
+
+/// Puts the QUEUED rows of a start on their devices' queues (the reconciler retries a failed
+/// push).
+async fn push_started(ports: Ports<'_>, started: &[StartedRow]) {
+    let mut by_device: HashMap<Uuid, Vec<i64>> = HashMap::new();
+    for row in started.iter().filter(|r| r.status == OutboxStatus::Queued) {
+        by_device.entry(row.device_id).or_default().push(row.id);
+    }
+    let batches: Vec<(DeviceId, Vec<i64>)> = by_device
+        .into_iter()
+        .map(|(d, ids)| (DeviceId(d), ids))
+        .collect();
+    if batches.is_empty() {
+        return;
+    }
+    if let Err(err) = ports.queue.push_many(&batches).await {
+        tracing::warn!(error = %err, "queue push of a campaign failed; the reconciler will retry");
+    }
 }
 
 /// The `INSERT … SELECT` of a campaign's rows: one per lead that matches, from the lead's own
@@ -180,7 +211,8 @@ fn materialise(
         condition = condition
             .add(lead_rows::Column::DeviceId.is_in(chosen.into_iter().map(|d: DeviceId| d.0)));
     }
-    let opted = leads::opted_out_condition(owner);
+    // One lookup of the number per lead (a LEFT JOIN), read by the three columns that depend on it.
+    let opted = Expr::col((opt_out_rows::Entity, opt_out_rows::Column::Phone)).is_not_null();
     let kind = if campaign.image_ref.is_some() {
         MessageKind::Image
     } else {
@@ -211,6 +243,15 @@ fn materialise(
         .expr(Expr::val(now))
         .expr(Expr::val(now))
         .from(lead_rows::Entity)
+        .left_join(
+            opt_out_rows::Entity,
+            Condition::all()
+                .add(Expr::col((opt_out_rows::Entity, opt_out_rows::Column::UserId)).eq(owner.0))
+                .add(
+                    Expr::col((opt_out_rows::Entity, opt_out_rows::Column::Phone))
+                        .equals((lead_rows::Entity, lead_rows::Column::Phone)),
+                ),
+        )
         .cond_where(condition)
         .to_owned();
     Ok(Query::insert()
@@ -239,43 +280,36 @@ fn materialise(
         .select_from(select)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("the campaign's insert: {e}")))?
         .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning(Query::returning().columns([
+            rows::Column::Id,
+            rows::Column::DeviceId,
+            rows::Column::Status,
+        ]))
         .to_owned())
 }
 
-/// The counters of a just-materialised campaign, from its rows, one `GROUP BY` per scope. In the
-/// order `CounterDeltas::apply` locks counter rows (device, user, campaign; then the campaign's
-/// per-device totals), so a pacer recording sends at the same time cannot deadlock with it.
-#[derive(Debug, FromQueryResult)]
-struct DeviceStatusCount {
-    device_id: Uuid,
-    status: OutboxStatus,
-    n: i64,
-}
-
-/// The counters of a campaign's new rows, from one `GROUP BY` over them (a row per device and
-/// status, never per lead): every counter scope is derived from it, written in lock order.
-async fn count_started(txn: &DatabaseTransaction, campaign: &campaigns::Model) -> AppResult<()> {
-    let select = Query::select()
-        .column(rows::Column::DeviceId)
-        .column(rows::Column::Status)
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from(rows::Entity)
-        .and_where(rows::Column::CampaignId.eq(campaign.id))
-        .group_by_col(rows::Column::DeviceId)
-        .group_by_col(rows::Column::Status)
-        .to_owned();
-    let counts = DeviceStatusCount::find_by_statement(txn.get_database_backend().build(&select))
-        .all(txn)
-        .await?;
+/// The counters of a campaign's new rows, from what its `INSERT` returned, by device and status
+/// (never a statement per lead): every counter scope is derived from them, written in the order
+/// `CounterDeltas::apply` locks counter rows, so a pacer recording sends at the same time cannot
+/// deadlock with it.
+async fn count_started(
+    txn: &DatabaseTransaction,
+    campaign: &campaigns::Model,
+    started: &[StartedRow],
+) -> AppResult<()> {
+    let mut counts: HashMap<(Uuid, OutboxStatus), i64> = HashMap::new();
+    for row in started {
+        *counts.entry((row.device_id, row.status)).or_default() += 1;
+    }
     let mut deltas = CounterDeltas::default();
-    for count in counts {
+    for ((device, status), n) in counts {
         let owners = RowOwners {
-            device: count.device_id,
+            device,
             user: campaign.user_id,
             campaign: Some(campaign.id),
             step: None,
         };
-        deltas.added(&owners, count.status, count.n);
+        deltas.added(&owners, status, n);
     }
     deltas.apply(txn).await
 }

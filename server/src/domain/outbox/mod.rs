@@ -24,8 +24,8 @@ use uuid::Uuid;
 pub use promote::promote_due;
 pub use queries::{counters, find_owned, list, sent_since, OutboxFilter};
 pub use store::{
-    apply_receipt, claim, defer, delete_for_device, finish, insert, load, move_where, queued_ids,
-    take_over, Claim, CounterDeltas, Outcome, RowOwners, TakenOver,
+    apply_receipt, claim, defer, delete_for_device, finish, insert, load, lock_devices, move_where,
+    queued_ids, take_over, Claim, CounterDeltas, DevicesToLock, Outcome, RowOwners, TakenOver,
 };
 
 use crate::{

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{publish_progress, ContactStatus, StepFailure};
 use crate::{
     domain::{
-        outbox::{send, CounterDeltas, OutboxStatus},
+        outbox::{self, send, CounterDeltas, DevicesToLock, OutboxStatus},
         Ports,
     },
     entities::{broadcast_messages as rows, sequence_steps as steps, sequences},
@@ -178,6 +178,11 @@ async fn queue_due_steps(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usiz
             txn.commit().await?;
             return Ok(queued);
         }
+        let devices: HashSet<Uuid> = claimed.iter().map(|c| c.device_id).collect();
+        let devices: Vec<Uuid> = devices.into_iter().collect();
+        // A contact's device being deleted meanwhile takes the contact with it: the insert below
+        // then finds no contact of it.
+        outbox::lock_devices(&txn, DevicesToLock::Ids(&devices)).await?;
         let ids: Vec<String> = claimed.iter().map(|c| c.id.to_string()).collect();
         let inserted = rows::Entity::find()
             .from_raw_sql(statement(
