@@ -59,6 +59,14 @@ test('the chats waiting for a reply on every device are listed longest waiting f
     },
   ]);
 
+  // Ben writes again now: he still waits since his first message, and it is unread.
+  await gqlOk(
+    request,
+    'mutation($id: ID!, $from: String!, $text: String!) { simInboundMessage(deviceId: $id, from: $from, text: $text) }',
+    { id: south, from: '+60122220003', text: 'Still there?' },
+    token,
+  );
+
   await logInWithToken(page, token);
   await page.goto('/');
   await page
@@ -77,6 +85,7 @@ test('the chats waiting for a reply on every device are listed longest waiting f
   await expect(rows.nth(0)).toContainText('on North shop');
   await expect(rows.nth(0)).toContainText('1 d 2 h');
   await expect(rows.nth(1)).toContainText('Ben Lim');
+  await expect(rows.nth(1)).toContainText('Still there?');
   await expect(rows.nth(1)).toContainText('on South shop');
   await expect(rows.nth(1)).toContainText('3 h');
   await expect(page.getByText('Chen Wei')).toHaveCount(0);
@@ -98,7 +107,7 @@ test('the chats waiting for a reply on every device are listed longest waiting f
   await expect(rows.nth(0)).toContainText('Ben Lim');
   await expect(page.getByText('1 chat across your devices')).toBeVisible();
 
-  // The devices' cards count their unread chats (Aisha's chat is read now it was opened).
+  // The devices' cards count their unread chats (history comes read; Ben's new message is not).
   await page
     .getByRole('navigation', { name: 'Main' })
     .getByRole('link', { name: 'Devices' })

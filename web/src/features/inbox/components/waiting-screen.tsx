@@ -15,8 +15,7 @@ import { useNow } from '@/lib/use-now';
 
 import { useWaitingChats } from '../api/waiting';
 import { chatTitle } from '../utils/chat';
-import { formatClock } from '../utils/time';
-import { formatWaited, waitTone } from '../utils/waited';
+import { formatWaited, formatWaitingSince, waitTone } from '../utils/waited';
 import styles from './waiting.module.css';
 
 /**
@@ -113,7 +112,7 @@ function Rows({
           <span className={styles.text}>{chat.lastMessageText ?? 'A message'}</span>
           <span className={styles.meta}>
             <span className={styles.device}>on {device?.name ?? 'a removed device'}</span>
-            <span className={styles.since}>since {formatClock(waitingSince, timeZone)}</span>
+            <span className={styles.since}>{formatWaitingSince(waitingSince, timeZone, now)}</span>
             <Badge tone={waitTone(waited)}>
               <span className="visually-hidden">waiting </span>
               {formatWaited(waited)}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatWaited, waitTone } from './waited';
+import { formatWaited, formatWaitingSince, waitTone } from './waited';
 
 describe('formatWaited', () => {
   it('says seconds, minutes, hours and days the way a person would', () => {
@@ -22,5 +22,17 @@ describe('waitTone', () => {
     expect(waitTone(30 * 60_000)).toBe('neutral');
     expect(waitTone(2 * 3_600_000)).toBe('warning');
     expect(waitTone(9 * 3_600_000)).toBe('danger');
+  });
+});
+
+describe('formatWaitingSince', () => {
+  // Wednesday 7 January 2026, 10:00 in UTC.
+  const now = Date.UTC(2026, 0, 7, 10, 0);
+
+  it('gives the time today, the day and time this week, the date before', () => {
+    expect(formatWaitingSince('2026-01-07T05:44:00Z', 'UTC', now)).toBe('since 05:44');
+    expect(formatWaitingSince('2026-01-06T05:44:00Z', 'UTC', now)).toBe('since yesterday 05:44');
+    expect(formatWaitingSince('2026-01-05T05:44:00Z', 'UTC', now)).toBe('since Monday 05:44');
+    expect(formatWaitingSince('2025-12-20T05:44:00Z', 'UTC', now)).toBe('since 20 Dec 2025');
   });
 });

@@ -1,3 +1,5 @@
+import { formatChatTime, formatClock } from './time';
+
 /** How long someone has waited, in words a person reads at a glance: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
 export function formatWaited(milliseconds: number): string {
   const seconds = Math.max(0, Math.floor(milliseconds / 1000));
@@ -20,4 +22,18 @@ export function waitTone(milliseconds: number): 'neutral' | 'warning' | 'danger'
   if (hours < 1) return 'neutral';
   if (hours < 8) return 'warning';
   return 'danger';
+}
+
+/** Since when, as a person says it: `since 05:44`, `since yesterday 05:44`, `since Monday 05:44`, `since 5 Jan 2026`. */
+export function formatWaitingSince(
+  iso: string,
+  timeZone: string,
+  now: number = Date.now(),
+): string {
+  const day = formatChatTime(iso, timeZone, now);
+  const clock = formatClock(iso, timeZone);
+  if (day === clock) return `since ${clock}`;
+  if (day === 'Yesterday') return `since yesterday ${clock}`;
+  if (/^\p{L}+day$/u.test(day)) return `since ${day} ${clock}`;
+  return `since ${day}`;
 }
