@@ -4,9 +4,10 @@
 //! Starting is one transaction: the atomic SCHEDULED → RUNNING update (only one node's can
 //! succeed), then one `INSERT … SELECT` of the campaign's rows from the leads it selects (keyed
 //! (campaign, device, phone), `ON CONFLICT DO NOTHING`) that returns each row's id, device and
-//! status, then the counters from those, by device and status. A crash or kill -9 anywhere before the commit leaves nothing (the campaign is
-//! still SCHEDULED and the next tick starts it again); after it, the rows are QUEUED in the
-//! outbox and the reconciler puts on the queue any that did not get there.
+//! status, then the counters from those, by device and status. A crash or kill -9 anywhere
+//! before the commit leaves nothing (the campaign is still SCHEDULED and the next tick starts it
+//! again); after it, the rows are QUEUED in the outbox and the reconciler puts on the queue any
+//! that did not get there.
 
 use std::collections::HashMap;
 
