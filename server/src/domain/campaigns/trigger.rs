@@ -24,7 +24,7 @@ use crate::{
     domain::{
         leads::{self, AudienceKind, LeadFilter},
         outbox::{
-            self, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners, Source,
+            self, send, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners, Source,
         },
         Ports,
     },
@@ -159,7 +159,14 @@ pub async fn start(
             .await?;
     }
     txn.commit().await?;
-    push_started(ports, &inserted).await;
+    send::push_ids(
+        ports.queue,
+        inserted
+            .iter()
+            .filter(|r| r.status == OutboxStatus::Queued)
+            .map(|r| (r.device_id, r.id)),
+    )
+    .await;
     if let Some(current) = campaigns::Entity::find_by_id(campaign.id).one(db).await? {
         publish(ports.events, &current).await;
     }
@@ -173,25 +180,6 @@ struct StartedRow {
     id: i64,
     device_id: Uuid,
     status: OutboxStatus,
-}
-
-/// Puts the QUEUED rows of a start on their devices' queues (the reconciler retries a failed
-/// push).
-async fn push_started(ports: Ports<'_>, started: &[StartedRow]) {
-    let mut by_device: HashMap<Uuid, Vec<i64>> = HashMap::new();
-    for row in started.iter().filter(|r| r.status == OutboxStatus::Queued) {
-        by_device.entry(row.device_id).or_default().push(row.id);
-    }
-    let batches: Vec<(DeviceId, Vec<i64>)> = by_device
-        .into_iter()
-        .map(|(d, ids)| (DeviceId(d), ids))
-        .collect();
-    if batches.is_empty() {
-        return;
-    }
-    if let Err(err) = ports.queue.push_many(&batches).await {
-        tracing::warn!(error = %err, "queue push of a campaign failed; the reconciler will retry");
-    }
 }
 
 /// The `INSERT … SELECT` of a campaign's rows: one per lead that matches, from the lead's own
@@ -337,19 +325,11 @@ pub async fn push_queued(
         .all(ports.db)
         .await?;
     let count = ids.len();
-    let mut by_device: HashMap<Uuid, Vec<i64>> = HashMap::new();
-    for (id, device) in ids {
-        by_device.entry(device).or_default().push(id);
-    }
-    let batches: Vec<(DeviceId, Vec<i64>)> = by_device
-        .into_iter()
-        .map(|(d, ids)| (DeviceId(d), ids))
-        .collect();
-    if !batches.is_empty() {
-        if let Err(err) = ports.queue.push_many(&batches).await {
-            tracing::warn!(error = %err, "queue push of a campaign failed; the reconciler will retry");
-        }
-    }
+    send::push_ids(
+        ports.queue,
+        ids.into_iter().map(|(id, device)| (device, id)),
+    )
+    .await;
     Ok(count)
 }
 

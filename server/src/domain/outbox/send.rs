@@ -40,12 +40,21 @@ pub async fn enqueue(ports: Ports<'_>, messages: Vec<NewMessage>) -> AppResult<V
 /// devices they belong to. A failed push is not an error: the rows are QUEUED in the outbox, and
 /// the reconciler puts them on the queue.
 pub async fn push(queue: &dyn Queue, rows: &[rows::Model]) {
+    push_ids(
+        queue,
+        rows.iter()
+            .filter(|r| r.status == OutboxStatus::Queued)
+            .map(|r| (r.device_id, r.id)),
+    )
+    .await;
+}
+
+/// Puts QUEUED rows, given as (device, row id), on their devices' queues, in one pipelined call;
+/// as `push`, a failed push is left to the reconciler.
+pub async fn push_ids(queue: &dyn Queue, rows: impl IntoIterator<Item = (uuid::Uuid, i64)>) {
     let mut by_device: HashMap<DeviceId, Vec<i64>> = HashMap::new();
-    for row in rows.iter().filter(|r| r.status == OutboxStatus::Queued) {
-        by_device
-            .entry(DeviceId(row.device_id))
-            .or_default()
-            .push(row.id);
+    for (device, id) in rows {
+        by_device.entry(DeviceId(device)).or_default().push(id);
     }
     if by_device.is_empty() {
         return;
