@@ -132,6 +132,15 @@ pub enum MessageStatus {
 }
 
 impl OutboxStatus {
+    /// Whether the row is done with: sent (and perhaps delivered or read), failed, skipped or
+    /// cancelled. Nothing moves it again but a retry.
+    pub fn is_final(self) -> bool {
+        !matches!(
+            self,
+            OutboxStatus::Pending | OutboxStatus::Queued | OutboxStatus::Sending
+        )
+    }
+
     /// What a thread shows for an outbox row in this status.
     pub fn in_thread(self) -> MessageStatus {
         match self {

@@ -43,7 +43,7 @@ async fn start(database_url: &str, redis: Option<&str>, prefix: &str, media: &Te
         .env("WAFLEET_BIND", format!("127.0.0.1:{port}"))
         .env("WAFLEET_WHATSAPP", "sim")
         .env("WAFLEET_MEDIA_DIR", media.0.display().to_string())
-        .env("WAFLEET_SIM_SEND_LATENCY_MS", "30")
+        .env("WAFLEET_SIM_SEND_LATENCY_MS", "120")
         .env("WAFLEET_TYPING", "off")
         .env("WAFLEET_LEASE_TTL_MS", "1500")
         .env("WAFLEET_RECONCILE_MS", "300")
@@ -249,13 +249,25 @@ async fn kill_9_mid_send(database_url: &str, redis: Option<&str>, producer: Prod
         }
     }
 
-    // Kill it while sends are under way.
+    // Kill it while sends are under way, at a moment when at least one row mid-send has
+    // already reached the network (its acknowledgement is still on the way back, half the
+    // simulated latency): the case a resend under the same id is for. Waiting for that moment
+    // instead of killing at a fixed count keeps the test from missing it on a busy machine.
     loop {
         let by_status = statuses(&db).await;
-        if by_status.get("SENT").copied().unwrap_or(0) >= 50 {
+        if by_status.get("SENT").copied().unwrap_or(0) >= 50
+            && count(
+                &db,
+                "SELECT COUNT(*) AS n FROM broadcast_messages b JOIN sim_sent_messages s \
+                 ON s.message_id = b.wa_message_id AND s.device_id = b.device_id \
+                 WHERE b.status = 'SENDING'",
+            )
+            .await
+                > 0
+        {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     first.child.kill().unwrap();
     first.child.wait().unwrap();

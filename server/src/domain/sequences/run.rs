@@ -290,48 +290,64 @@ async fn remember_rows(
 }
 
 #[derive(Debug, FromQueryResult)]
-struct Settled {
+struct Sending {
     contact_id: i64,
     user_id: Uuid,
     sequence_id: Uuid,
     next_step: i32,
-    row_status: String,
+    /// The status of the contact's step row; none while the row is not known yet.
+    row_status: Option<OutboxStatus>,
 }
 
 /// Contacts whose step row is final: on to the next step (due its delay from now), or done —
 /// COMPLETED (and enrolled in the next sequence, once), or FAILED when the step says stop.
-/// Batch after batch until none is left, so 100,000 contacts move on in one tick.
+/// Pages through every contact waiting on its row, so 100,000 contacts move on in one tick.
 async fn move_on(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     let mut moved = 0;
+    let mut after = 0;
     loop {
-        let (selected, batch_moved) = move_on_batch(ports, now).await?;
-        moved += batch_moved;
-        // A batch another node moved first (nothing changed here) ends the tick as well.
-        if selected < BATCH || batch_moved == 0 {
-            return Ok(moved);
+        let (page_moved, next) = move_on_page(ports, now, after).await?;
+        moved += page_moved;
+        match next {
+            Some(last) => after = last,
+            None => return Ok(moved),
         }
     }
 }
 
-/// One batch of [`move_on`]: (contacts selected, contacts moved).
-async fn move_on_batch(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<(usize, usize)> {
+/// One page of [`move_on`]: the waiting contacts with ids above `after`, in id order, each with
+/// its row's status. The page is a subquery with its own LIMIT, so the outbox is only ever
+/// reached by primary key from at most a page of contacts — however stale the statistics are
+/// (the one-statement join of all waiting contacts with all final rows did not stay that way).
+/// Returns what moved and the last contact id when there may be more.
+async fn move_on_page(
+    ports: Ports<'_>,
+    now: DateTime<Utc>,
+    after: i64,
+) -> AppResult<(usize, Option<i64>)> {
     let db = ports.db;
     let backend = db.get_database_backend();
-    let settled = Settled::find_by_statement(statement(
+    let page = Sending::find_by_statement(statement(
         backend,
         &format!(
             "SELECT c.id AS contact_id, c.user_id, c.sequence_id, c.next_step, b.status AS row_status \
-             FROM sequence_contacts c JOIN broadcast_messages b ON b.id = c.row_id \
-             WHERE c.status = 'ACTIVE' AND c.step_state = 'SENDING' \
-             AND b.status IN ('SENT', 'DELIVERED', 'READ', 'FAILED', 'CANCELLED', 'SKIPPED') \
-             LIMIT {BATCH}"
+             FROM (SELECT id, user_id, sequence_id, next_step, row_id FROM sequence_contacts \
+             WHERE status = 'ACTIVE' AND step_state = 'SENDING' AND id > $1 ORDER BY id LIMIT {BATCH}) c \
+             LEFT JOIN broadcast_messages b ON b.id = c.row_id ORDER BY c.id"
         ),
-        vec![],
+        vec![after.into()],
     ))
     .all(db)
     .await?;
+    let more_after = (page.len() == BATCH)
+        .then(|| page.last().map(|c| c.contact_id))
+        .flatten();
+    let settled: Vec<Sending> = page
+        .into_iter()
+        .filter(|c| c.row_status.is_some_and(OutboxStatus::is_final))
+        .collect();
     if settled.is_empty() {
-        return Ok((0, 0));
+        return Ok((0, more_after));
     }
     let sequence_ids: HashSet<Uuid> = settled.iter().map(|s| s.sequence_id).collect();
     let mut steps_by_sequence: HashMap<Uuid, Vec<steps::Model>> = HashMap::new();
@@ -353,7 +369,7 @@ async fn move_on_batch(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<(usize
             continue;
         };
         let step = steps.iter().find(|s| s.position == contact.next_step);
-        let failed = contact.row_status == OutboxStatus::Failed.to_value();
+        let failed = contact.row_status == Some(OutboxStatus::Failed);
         if failed && step.is_some_and(|s| s.on_failure == StepFailure::Stop) {
             done.entry((
                 contact.sequence_id,
@@ -453,7 +469,7 @@ async fn move_on_batch(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<(usize
     for (sequence, owner) in touched {
         publish_progress(ports.events, owner, sequence).await;
     }
-    Ok((settled.len(), moved))
+    Ok((moved, more_after))
 }
 
 fn join(ids: &[i64]) -> String {
