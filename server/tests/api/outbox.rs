@@ -284,14 +284,19 @@ async fn in_the_demo_the_contacts_phones_confirm_delivery_then_reading_by_themse
         row["status"] == "READ" && row["deliveredAt"].is_string() && row["readAt"].is_string()
     })
     .await;
-    let thread = app
-        .gql(
-            Some(&user.token),
-            "query($id: ID!, $jid: String!) { messages(deviceId: $id, chatJid: $jid, last: 5) { nodes { status } } }",
-            json!({ "id": device, "jid": "60123450014@s.whatsapp.net" }),
-        )
-        .await;
-    assert_eq!(thread.data()["messages"]["nodes"][0]["status"], "READ");
+    // The thread is written just after the outbox row (one receipt, two tables), so it is
+    // awaited too rather than read once.
+    eventually(Duration::from_secs(10), "READ in the thread", || async {
+        let thread = app
+            .gql(
+                Some(&user.token),
+                "query($id: ID!, $jid: String!) { messages(deviceId: $id, chatJid: $jid, last: 5) { nodes { status } } }",
+                json!({ "id": device, "jid": "60123450014@s.whatsapp.net" }),
+            )
+            .await;
+        thread.data()["messages"]["nodes"][0]["status"] == "READ"
+    })
+    .await;
     assert_eq!(app.sim_sent(&user.token, &device).await.len(), 1);
 }
 
