@@ -21,6 +21,7 @@ mod m20261206_000701_chat_waiting_since;
 mod m20261206_000702_outbox_without_device_fk;
 mod m20261206_000703_outbox_device_sent_index;
 mod m20261207_000801_sequence_contacts_sending_index;
+mod m20261207_000901_create_ai_campaigns;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000702_outbox_without_device_fk::Migration),
             Box::new(m20261206_000703_outbox_device_sent_index::Migration),
             Box::new(m20261207_000801_sequence_contacts_sending_index::Migration),
+            Box::new(m20261207_000901_create_ai_campaigns::Migration),
         ]
     }
 }

@@ -230,6 +230,43 @@ pub enum AiLeadStatus {
     Failed,
 }
 
+/// Where a device stands in an AI campaign.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AiDeviceStatus {
+    /// Dealt to while it is ONLINE and has room.
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// Got its `perDeviceLimit`.
+    #[sea_orm(string_value = "LIMIT_REACHED")]
+    LimitReached,
+    /// Failed 3 sends in a row: out of this campaign, its unsent leads dealt to the others.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// Where one lead dealt to a device is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DealState {
+    /// Its row is not final yet.
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Given back unsent (the device went away, or the campaign was cancelled).
+    #[sea_orm(string_value = "RETURNED")]
+    Returned,
+}
+
 /// What opted a number out.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

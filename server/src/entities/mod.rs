@@ -1,4 +1,6 @@
 //! sea-orm entities: plain table definitions, no business rules (those live in `domain`).
+pub mod ai_campaign_deals;
+pub mod ai_campaign_devices;
 pub mod api_tokens;
 pub mod broadcast_messages;
 pub mod campaign_counters;

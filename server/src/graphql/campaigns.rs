@@ -13,7 +13,7 @@ use super::{devices::ConnectionCount, state, user_events, viewer, GqlResult};
 use crate::{
     domain::{
         campaigns::{
-            self, control,
+            self, ai, control,
             draft::{self, CampaignInput as DomainInput},
             preview::{self, DevicePreview},
             progress::{self, Counts, DeviceCounts},
@@ -235,6 +235,85 @@ impl From<DeviceCounts> for CampaignDeviceCounts {
     }
 }
 
+/// Where a device stands in an AI campaign.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::entities::enums::AiDeviceStatus")]
+pub enum AiDeviceStatus {
+    /// Dealt to while it is online and has room.
+    Active,
+    /// Got its limit per device.
+    LimitReached,
+    /// Failed 3 sends in a row; its unsent leads went to the others.
+    Failed,
+}
+
+/// A device's part in an AI campaign.
+#[derive(SimpleObject)]
+pub struct AiCampaignDevice {
+    /// The device.
+    pub device_id: ID,
+    /// The device's name.
+    pub device_name: String,
+    /// Whether it is online now (an offline device is not dealt to until it is back).
+    pub online: bool,
+    /// Its status in this campaign.
+    pub status: AiDeviceStatus,
+    /// Leads dealt to it and not given back.
+    pub dealt: i32,
+    /// Sent from it.
+    pub sent: i32,
+    /// Failed on it.
+    pub failed: i32,
+    /// Leads it may still be dealt.
+    pub room: Option<i32>,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+impl From<ai::DevicePart> for AiCampaignDevice {
+    fn from(d: ai::DevicePart) -> Self {
+        Self {
+            device_id: ID(d.device_id.to_string()),
+            device_name: d.device_name,
+            online: d.online,
+            status: d.status.into(),
+            dealt: d.dealt,
+            sent: d.sent,
+            failed: d.failed,
+            room: d.room,
+            reason: d.reason,
+        }
+    }
+}
+
+/// A lead an AI campaign took from a device and dealt again.
+#[derive(SimpleObject)]
+pub struct AiRedeal {
+    /// The lead (in the AI lead pool).
+    pub lead_id: ID,
+    /// Its name, if it has one.
+    pub lead_name: Option<String>,
+    /// Its number.
+    pub lead_phone: Option<String>,
+    /// The device it was taken from.
+    pub from_device_id: ID,
+    /// The device it went to next (none yet: it waits in the pool).
+    pub to_device_id: Option<ID>,
+    /// Why it was taken back.
+    pub reason: Option<String>,
+    /// When.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The newest re-deals of an AI campaign.
+#[derive(SimpleObject)]
+pub struct AiRedealLog {
+    /// How many re-deals in all.
+    pub total: i64,
+    /// The newest first.
+    pub entries: Vec<AiRedeal>,
+}
+
 /// A campaign's progress: from its running counters.
 #[derive(SimpleObject)]
 pub struct CampaignProgress {
@@ -248,6 +327,8 @@ pub struct CampaignProgress {
     pub totals: CampaignCounts,
     /// Per device.
     pub devices: Vec<CampaignDeviceCounts>,
+    /// An AI campaign's devices: status, room, sent and failed (empty for a broadcast).
+    pub ai_devices: Vec<AiCampaignDevice>,
 }
 
 impl From<progress::Progress> for CampaignProgress {
@@ -258,6 +339,7 @@ impl From<progress::Progress> for CampaignProgress {
             paused_reason: p.campaign.paused_reason,
             totals: p.totals.into(),
             devices: p.devices.into_iter().map(Into::into).collect(),
+            ai_devices: p.ai_devices.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -364,7 +446,8 @@ impl Campaign {
     async fn status(&self) -> CampaignStatus {
         self.0.status.into()
     }
-    /// Why it paused itself (a late start, the error threshold).
+    /// Why it paused itself (a late start, the error threshold), failed, or ended with leads
+    /// left.
     async fn paused_reason(&self) -> Option<&str> {
         self.0.paused_reason.as_deref()
     }
@@ -389,6 +472,35 @@ impl Campaign {
         Ok(progress::progress(&state(ctx).db, self.0.clone())
             .await?
             .into())
+    }
+    /// An AI campaign's re-deal log: leads taken back from a device and where they went.
+    async fn redeals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> GqlResult<AiRedealLog> {
+        let (entries, total) = ai::redeals(
+            &state(ctx).db,
+            UserId(self.0.user_id),
+            CampaignId(self.0.id),
+            first.clamp(1, 500) as u64,
+        )
+        .await?;
+        Ok(AiRedealLog {
+            total: total as i64,
+            entries: entries
+                .into_iter()
+                .map(|r| AiRedeal {
+                    lead_id: ID(r.lead_id.to_string()),
+                    lead_name: r.lead_name.filter(|n| !n.is_empty()),
+                    lead_phone: r.lead_phone,
+                    from_device_id: ID(r.from_device.to_string()),
+                    to_device_id: r.to_device.map(|d| ID(d.to_string())),
+                    reason: r.reason,
+                    at: r.at,
+                })
+                .collect(),
+        })
     }
     /// Per-device counts, failures by reason, delivered/read/reply rates.
     async fn report(&self, ctx: &Context<'_>) -> GqlResult<CampaignReport> {
@@ -460,6 +572,10 @@ pub struct CampaignPreview {
     pub samples: Vec<String>,
     /// How many different texts the spintax can make.
     pub distinct_texts: i64,
+    /// AI campaigns: the devices that would be dealt to (online now).
+    pub online_devices: i64,
+    /// AI campaigns: matching leads no device has room for (they stay PENDING).
+    pub left_pending: i64,
 }
 
 pub type CampaignConnection = Connection<String, Campaign, ConnectionCount, EmptyFields>;
@@ -575,6 +691,8 @@ impl CampaignQuery {
             devices: found.devices.into_iter().map(Into::into).collect(),
             samples: found.samples,
             distinct_texts: i64::try_from(found.distinct_texts).unwrap_or(i64::MAX),
+            online_devices: found.online_devices,
+            left_pending: found.left_pending,
         })
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod ai_campaigns;
 mod campaigns;
 mod crash;
 mod devices;

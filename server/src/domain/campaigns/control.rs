@@ -11,10 +11,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    ai,
     draft::{self, CampaignInput, Draft, ImageChoice},
     find_owned, publish,
     trigger::push_queued,
-    CampaignStatus,
+    CampaignKind, CampaignStatus,
 };
 use crate::{
     domain::{
@@ -229,16 +230,6 @@ pub async fn delete(ports: Ports<'_>, owner: UserId, id: CampaignId) -> AppResul
         ));
     }
     let txn = ports.db.begin().await?;
-    let gone = campaigns::Entity::delete_many()
-        .filter(campaigns::Column::Id.eq(campaign.id))
-        .filter(campaigns::Column::Status.eq(campaign.status))
-        .exec(&txn)
-        .await?;
-    if gone.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "The campaign changed meanwhile; reload.".into(),
-        ));
-    }
     let mut deltas = CounterDeltas::default();
     for from in [OutboxStatus::Pending, OutboxStatus::Queued] {
         move_rows(
@@ -253,6 +244,20 @@ pub async fn delete(ports: Ports<'_>, owner: UserId, id: CampaignId) -> AppResul
         .await?;
     }
     deltas.apply(&txn).await?;
+    if campaign.kind == CampaignKind::Ai {
+        // The leads it held go back to the pool before its deals go with it.
+        ai::release_cancelled(&txn, campaign.id, now).await?;
+    }
+    let gone = campaigns::Entity::delete_many()
+        .filter(campaigns::Column::Id.eq(campaign.id))
+        .filter(campaigns::Column::Status.eq(campaign.status))
+        .exec(&txn)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "The campaign changed meanwhile; reload.".into(),
+        ));
+    }
     rows::Entity::update_many()
         .col_expr(rows::Column::CampaignId, Expr::value(None::<Uuid>))
         .filter(rows::Column::CampaignId.eq(campaign.id))
@@ -476,6 +481,9 @@ pub async fn cancel(
         .await?;
     }
     deltas.apply(&txn).await?;
+    if campaign.kind == CampaignKind::Ai {
+        ai::release_cancelled(&txn, campaign.id, now).await?;
+    }
     txn.commit().await?;
     publish(ports.events, &cancelled).await;
     Ok(cancelled)
@@ -493,7 +501,9 @@ pub async fn retry_failed(
     let now = ports.clock.now();
     let campaign = find_owned(ports.db, owner, id).await?;
     let to = match campaign.status {
-        CampaignStatus::Running | CampaignStatus::Completed => OutboxStatus::Queued,
+        CampaignStatus::Running
+        | CampaignStatus::Completed
+        | CampaignStatus::CompletedWithPending => OutboxStatus::Queued,
         CampaignStatus::Paused => OutboxStatus::Pending,
         _ => {
             return Err(AppError::Conflict(
@@ -515,15 +525,23 @@ pub async fn retry_failed(
     )
     .await?;
     deltas.apply(&txn).await?;
+    if campaign.kind == CampaignKind::Ai {
+        ai::reopen_retried(&txn, campaign.id, &moved, now).await?;
+    }
     let mut changed = None;
-    if !moved.is_empty() && campaign.status == CampaignStatus::Completed {
+    let ended = [
+        CampaignStatus::Completed,
+        CampaignStatus::CompletedWithPending,
+    ];
+    if !moved.is_empty() && ended.contains(&campaign.status) {
         changed = Some(
             set_status(
                 &txn,
                 &campaign,
-                &[CampaignStatus::Completed],
+                &ended,
                 campaigns::ActiveModel {
                     status: Set(CampaignStatus::Running),
+                    paused_reason: Set(None),
                     completed_at: Set(None),
                     updated_at: Set(now),
                     ..Default::default()

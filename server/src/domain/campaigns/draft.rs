@@ -95,11 +95,6 @@ pub async fn check(
     input: CampaignInput,
     had_image: bool,
 ) -> AppResult<Draft> {
-    if input.kind == CampaignKind::Ai {
-        return Err(AppError::validation(
-            "AI campaigns are not available yet; create a broadcast.",
-        ));
-    }
     let title = input.title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
         return Err(AppError::validation("Give the campaign a title."));
@@ -166,13 +161,11 @@ pub async fn check(
     device_ids.sort();
     device_ids.dedup();
     check_devices_owned(db, owner, &device_ids).await?;
-    if let Some(limit) = input.per_device_limit {
-        if limit <= 0 {
-            return Err(AppError::validation(
-                "The limit per device must be more than 0.",
-            ));
-        }
-    }
+    // A broadcast sends each lead from its own device: a limit per device is an AI campaign's.
+    let per_device_limit = match input.kind {
+        CampaignKind::Ai => Some(super::ai::check_limit(input.per_device_limit)?),
+        CampaignKind::Broadcast => None,
+    };
     Ok(Draft {
         kind: input.kind,
         title,
@@ -186,7 +179,7 @@ pub async fn check(
         window,
         weekdays,
         delay: (min, max),
-        per_device_limit: input.per_device_limit,
+        per_device_limit,
     })
 }
 

@@ -9,9 +9,12 @@
 //!   campaign's rows with their counters;
 //! - `progress`: totals and per-device counts from the running counters, the report;
 //! - `preview`: what a campaign would do before it starts;
+//! - `ai`: AI campaigns — the lead pool dealt over the devices in rounds, with limits and
+//!   failover;
 //! - `sending`: what a pacer needs to send a campaign row (rendering, the window), replies and
 //!   the error threshold.
 
+pub mod ai;
 pub mod control;
 pub mod draft;
 pub mod export;

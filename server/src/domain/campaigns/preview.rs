@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{draft::Draft, CampaignStatus};
+use super::{draft::Draft, CampaignKind, CampaignStatus};
 use crate::{
     domain::{
         leads::{self, AudienceKind, LeadFilter},
@@ -55,6 +55,10 @@ pub struct Preview {
     pub devices: Vec<DevicePreview>,
     pub samples: Vec<String>,
     pub distinct_texts: u64,
+    /// AI campaigns: the devices that would be dealt to (ONLINE now).
+    pub online_devices: i64,
+    /// AI campaigns: of the matching leads, those no device has room for (they stay PENDING).
+    pub left_pending: i64,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -87,6 +91,9 @@ pub async fn preview(
     draft: &Draft,
     start: DateTime<Utc>,
 ) -> AppResult<Preview> {
+    if draft.kind == CampaignKind::Ai {
+        return ai_preview(db, owner, draft, start).await;
+    }
     let condition = audience(owner, draft);
     let opted = leads::opted_out_condition(owner);
     // A lead still to be messaged by another campaign that is running or paused.
@@ -193,7 +200,115 @@ pub async fn preview(
         .into_tuple()
         .all(db)
         .await?;
-    result.samples = if samples.is_empty() {
+    result.samples = render_samples(draft, &samples);
+    Ok(result)
+}
+
+/// An AI campaign's preview: the pool's PENDING leads that match, the devices online now, and
+/// the even spread a start now would deal (each device its share, up to its limit).
+async fn ai_preview(
+    db: &DatabaseConnection,
+    owner: UserId,
+    draft: &Draft,
+    start: DateTime<Utc>,
+) -> AppResult<Preview> {
+    let filter = LeadFilter {
+        niches: draft.niches.iter().map(|t| t.label.clone()).collect(),
+        target_status: draft.target_status,
+        status: Some(crate::entities::enums::AiLeadStatus::Pending),
+        ..LeadFilter::default()
+    };
+    let condition = leads::condition(owner, None, AudienceKind::Pool, &filter);
+    let opted = leads::opted_out_condition(owner);
+    let (matching, opted_out): (i64, Option<i64>) = lead_rows::Entity::find()
+        .select_only()
+        .column_as(lead_rows::Column::Id.count(), "matching")
+        .column_as(
+            Expr::expr(Expr::case(opted.clone(), Expr::val(1)).finally(Expr::val(0))).sum(),
+            "opted_out",
+        )
+        .filter(condition.clone())
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, Some(0)));
+    let opted_out = opted_out.unwrap_or(0);
+    let leads = matching - opted_out;
+    let mut query = devices::Entity::find().filter(devices::Column::UserId.eq(owner.0));
+    if !draft.device_ids.is_empty() {
+        query = query.filter(devices::Column::Id.is_in(draft.device_ids.iter().map(|d| d.0)));
+    }
+    let mut fleet = query.all(db).await?;
+    fleet.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let online: Vec<&devices::Model> = fleet
+        .iter()
+        .filter(|d| d.status == DeviceStatus::Online)
+        .collect();
+    let shares = spread(leads, online.len(), draft.per_device_limit);
+    let window = draft.send_window();
+    let mut result = Preview {
+        leads: shares.iter().sum(),
+        opted_out,
+        distinct_texts: draft.template.variants(),
+        online_devices: online.len() as i64,
+        ..Preview::default()
+    };
+    result.left_pending = leads - result.leads;
+    let mut shares = shares.into_iter();
+    for device in &fleet {
+        let online = device.status == DeviceStatus::Online;
+        let leads = if online {
+            shares.next().unwrap_or(0)
+        } else {
+            0
+        };
+        let eta = eta(
+            leads,
+            draft.delay,
+            window.open_seconds_per_day(),
+            window.days.days().len(),
+            device.daily_cap,
+        );
+        result.devices.push(DevicePreview {
+            device_id: device.id,
+            device_name: device.name.clone(),
+            leads,
+            online,
+            eta,
+            finishes_at: eta.map(|e| start + e),
+        });
+    }
+    let samples: Vec<(String, String)> = lead_rows::Entity::find()
+        .select_only()
+        .column(lead_rows::Column::Name)
+        .column(lead_rows::Column::Phone)
+        .filter(condition)
+        .filter(Expr::expr(opted).not())
+        .order_by_asc(lead_rows::Column::CreatedAt)
+        .limit(SAMPLES as u64)
+        .into_tuple()
+        .all(db)
+        .await?;
+    result.samples = render_samples(draft, &samples);
+    Ok(result)
+}
+
+/// `leads` dealt evenly over `devices`, each at most `limit`: the first ones get one more.
+fn spread(leads: i64, devices: usize, limit: Option<i32>) -> Vec<i64> {
+    if devices == 0 {
+        return Vec::new();
+    }
+    let cap = limit.map_or(i64::MAX, i64::from);
+    let dealt = leads.min(cap.saturating_mul(devices as i64)).max(0);
+    let (base, extra) = (dealt / devices as i64, dealt % devices as i64);
+    (0..devices as i64)
+        .map(|i| base + i64::from(i < extra))
+        .collect()
+}
+
+/// Up to `SAMPLES` texts as the first leads would get them.
+fn render_samples(draft: &Draft, samples: &[(String, String)]) -> Vec<String> {
+    if samples.is_empty() {
         // No lead yet: how the fallbacks read for someone without a name.
         vec![draft.template.render(
             Recipient {
@@ -213,8 +328,7 @@ pub async fn preview(
                     .render(Recipient { name, phone }, n as u64 + 1)
             })
             .collect()
-    };
-    Ok(result)
+    }
 }
 
 /// How long a device takes for `leads` sends: the average delay between sends, stretched by the
@@ -262,5 +376,13 @@ mod tests {
         // A cap of 5 a day: the 11th goes out two days later.
         assert_eq!(eta(11, (0, 0), 86_400, 7, Some(5)), Some(Duration::days(2)));
         assert_eq!(eta(0, (10, 30), 86_400, 7, None), None);
+    }
+
+    #[test]
+    fn an_ai_campaign_spreads_evenly_up_to_the_limit() {
+        assert_eq!(spread(100, 10, Some(7)), vec![7; 10]);
+        assert_eq!(spread(20, 5, Some(3)), vec![3; 5]);
+        assert_eq!(spread(7, 3, Some(10)), vec![3, 2, 2]);
+        assert_eq!(spread(5, 0, Some(3)), Vec::<i64>::new());
     }
 }

@@ -93,6 +93,8 @@ pub struct Progress {
     pub totals: Counts,
     /// By device name.
     pub devices: Vec<DeviceCounts>,
+    /// An AI campaign's devices: their status there and room (empty for a broadcast).
+    pub ai_devices: Vec<super::ai::DevicePart>,
 }
 
 /// The progress of a campaign (already known to be the caller's).
@@ -138,10 +140,16 @@ pub async fn progress(db: &DatabaseConnection, campaign: campaigns::Model) -> Ap
             .cmp(&b.device_name)
             .then(a.device_id.cmp(&b.device_id))
     });
+    let ai_devices = if campaign.kind == super::CampaignKind::Ai {
+        super::ai::device_parts(db, &campaign).await?
+    } else {
+        Vec::new()
+    };
     Ok(Progress {
         campaign,
         totals,
         devices,
+        ai_devices,
     })
 }
 

@@ -46,6 +46,8 @@ pub struct CampaignTicks {
     pub rows: u64,
     pub paused_late: usize,
     pub completed: usize,
+    /// Leads AI campaigns dealt.
+    pub ai_dealt: u64,
 }
 
 /// Starts due campaigns, pauses late ones, completes finished ones.
@@ -53,7 +55,6 @@ pub async fn tick(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<CampaignTic
     let mut ticks = CampaignTicks::default();
     let due = campaigns::Entity::find()
         .filter(campaigns::Column::Status.eq(CampaignStatus::Scheduled))
-        .filter(campaigns::Column::Kind.eq(CampaignKind::Broadcast))
         .filter(campaigns::Column::ScheduledAt.lte(now))
         .order_by_asc(campaigns::Column::ScheduledAt)
         .limit(PER_TICK)
@@ -69,12 +70,17 @@ pub async fn tick(ports: Ports<'_>, now: DateTime<Utc>) -> AppResult<CampaignTic
             }
             continue;
         }
-        if let Some(rows) = start(ports, &campaign, now).await? {
+        let started = match campaign.kind {
+            CampaignKind::Broadcast => start(ports, &campaign, now).await?,
+            CampaignKind::Ai => super::ai::start(ports, &campaign, now).await?,
+        };
+        if let Some(rows) = started {
             ticks.started += 1;
             ticks.rows += rows;
         }
     }
     ticks.completed = complete_finished(ports, now).await?;
+    ticks.ai_dealt = super::ai::tick(ports, now).await?.dealt;
     Ok(ticks)
 }
 

@@ -25,8 +25,6 @@ use crate::{
     },
 };
 
-/// A change of one or more counters: (scope kind, scope id, status) += delta, and a campaign's
-/// per-device totals (campaign, device, metric) += delta.
 /// The scopes an outbox row is counted in.
 #[derive(Debug, Clone, Copy)]
 pub struct RowOwners {
@@ -36,6 +34,39 @@ pub struct RowOwners {
     pub step: Option<Uuid>,
 }
 
+impl RowOwners {
+    fn of(row: &rows::Model) -> Self {
+        Self {
+            device: row.device_id,
+            user: row.user_id,
+            campaign: row.campaign_id,
+            step: row.sequence_step_id,
+        }
+    }
+
+    /// The counter scopes the row is counted in.
+    fn scopes(&self) -> impl Iterator<Item = (CounterScope, Uuid)> {
+        [
+            (CounterScope::Device, self.device),
+            (CounterScope::User, self.user),
+        ]
+        .into_iter()
+        .chain(self.campaign.map(|c| (CounterScope::Campaign, c)))
+        .chain(self.step.map(|s| (CounterScope::Step, s)))
+    }
+}
+
+/// SENDING lasts a moment and is counted as QUEUED, so claiming a row changes no counter.
+fn counted(status: OutboxStatus) -> OutboxStatus {
+    if status == OutboxStatus::Sending {
+        OutboxStatus::Queued
+    } else {
+        status
+    }
+}
+
+/// A change of one or more counters: (scope kind, scope id, status) += delta, and a campaign's
+/// per-device totals (campaign, device, metric) += delta.
 #[derive(Debug, Default)]
 pub struct CounterDeltas(
     HashMap<(CounterScope, Uuid, OutboxStatus), i64>,
@@ -46,13 +77,22 @@ impl CounterDeltas {
     /// A row moved from `from` (None: new) to `to`. SENDING lasts a moment and is counted as
     /// QUEUED, so claiming a row changes no counter.
     pub fn moved(&mut self, row: &rows::Model, from: Option<OutboxStatus>, to: OutboxStatus) {
-        let owners = RowOwners {
-            device: row.device_id,
-            user: row.user_id,
-            campaign: row.campaign_id,
-            step: row.sequence_step_id,
-        };
-        self.shift(&owners, from, to, 1);
+        self.shift(&RowOwners::of(row), from, to, 1);
+    }
+
+    /// A row in `status` removed (an AI campaign taking back an unsent lead).
+    pub fn removed(&mut self, row: &rows::Model, status: OutboxStatus) {
+        let owners = RowOwners::of(row);
+        let status = counted(status);
+        for (kind, id) in owners.scopes() {
+            *self.0.entry((kind, id, status)).or_default() -= 1;
+        }
+        if let Some(campaign) = owners.campaign {
+            *self
+                .1
+                .entry((campaign, owners.device, status.into()))
+                .or_default() -= 1;
+        }
     }
 
     /// `n` new rows of the same owners, all in `status` (a campaign's start, counted by one
@@ -62,25 +102,11 @@ impl CounterDeltas {
     }
 
     fn shift(&mut self, owners: &RowOwners, from: Option<OutboxStatus>, to: OutboxStatus, n: i64) {
-        let counted = |s: OutboxStatus| {
-            if s == OutboxStatus::Sending {
-                OutboxStatus::Queued
-            } else {
-                s
-            }
-        };
         let (from, to) = (from.map(counted), counted(to));
         if from == Some(to) {
             return;
         }
-        let scopes = [
-            (CounterScope::Device, owners.device),
-            (CounterScope::User, owners.user),
-        ]
-        .into_iter()
-        .chain(owners.campaign.map(|c| (CounterScope::Campaign, c)))
-        .chain(owners.step.map(|s| (CounterScope::Step, s)));
-        for (kind, id) in scopes {
+        for (kind, id) in owners.scopes() {
             if let Some(from) = from {
                 *self.0.entry((kind, id, from)).or_default() -= n;
             }
