@@ -56,6 +56,6 @@ schema:
     cargo run -q --bin wafleet -- print-schema > schema.graphql
 
 # Benchmarks: `just bench devices` (3000 devices connecting), `just bench dispatch` (send path), `just bench inbox`,
-# `just bench campaign`, `just bench sequences`, `just bench import`
+# `just bench campaign`, `just bench sequences`, `just bench import`, `just bench ai`
 bench name:
     cargo bench --bench {{name}}

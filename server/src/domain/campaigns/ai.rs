@@ -9,7 +9,7 @@
 //!    when the row was cancelled or removed; a device's failures in a row are counted here and
 //!    the third one puts it out of the campaign (FAILED);
 //! 2. **give back** what a device that went away (not ONLINE, or FAILED) had not sent yet: its
-//!    QUEUED and PENDING rows are CANCELLED by a conditional update (a row being sent is never
+//!    QUEUED and PENDING rows are removed by a conditional delete (a row being sent is never
 //!    taken), their deals RETURNED with the reason, their leads PENDING again;
 //! 3. **deal**: every ACTIVE, ONLINE device with room is filled up to `OPEN_PER_DEVICE` unsent
 //!    rows, the pool's oldest PENDING leads claimed by one conditional update and spread by
@@ -19,8 +19,8 @@
 //!    leads are left but no device has room (or every device failed).
 //!
 //! "No lead twice" rests on the database: a lead's deals in one campaign are unique unless given
-//! back (a partial unique index), a deal is given back only with its row moved QUEUED/PENDING →
-//! CANCELLED in the same transaction, and claiming a lead is conditional on it being PENDING.
+//! back (a partial unique index), a deal is given back only with its QUEUED/PENDING row
+//! removed in the same transaction, and claiming a lead is conditional on it being PENDING.
 
 use std::{
     cmp::Reverse,
@@ -33,7 +33,7 @@ use sea_orm::{
     sea_query::{LockBehavior, LockType},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QuerySelect, TransactionTrait,
+    JoinType, QueryFilter, QuerySelect, QueryTrait, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ use super::{device_ids, niches, publish, CampaignKind, CampaignStatus};
 use crate::{
     domain::{
         leads::{self, LeadFilter},
-        outbox::{self, send, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus},
+        outbox::{self, send, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners},
         Ports,
     },
     entities::{
@@ -54,9 +54,10 @@ use crate::{
     types::ids::{CampaignId, UserId},
 };
 
-/// Unsent rows a device holds at most: a round tops it up to this many, so a device that goes
-/// away gives back little and the others always have work.
-pub const OPEN_PER_DEVICE: i32 = 25;
+/// Unsent rows a device holds at most: a round tops it up to this many (about half an hour of
+/// sends at the default 10–30 s pacing), so a device that goes away gives back at most that and
+/// a device that comes back finds leads left to take.
+pub const OPEN_PER_DEVICE: i32 = 100;
 /// Failed sends in a row that put a device out of a campaign.
 pub const FAILURES_IN_A_ROW: i32 = 3;
 /// Ids per statement in `IN (…)` lists (well below SQLite's bound on parameters).
@@ -635,6 +636,14 @@ fn wants(part: &parts::Model, limit: Option<i32>) -> i32 {
 
 /// Deals the next round: claims the oldest PENDING leads the devices have room for and writes
 /// their rows. The rows written.
+/// A row a round wrote, as its `INSERT` returns it.
+#[derive(Debug, FromQueryResult)]
+pub struct Written {
+    pub id: i64,
+    pub device_id: Uuid,
+    pub source_id: Option<String>,
+}
+
 async fn deal(
     txn: &DatabaseTransaction,
     campaign: &campaigns::Model,
@@ -642,7 +651,7 @@ async fn deal(
     taking_part: &mut Parts,
     deltas: &mut CounterDeltas,
     now: DateTime<Utc>,
-) -> AppResult<Vec<rows::Model>> {
+) -> AppResult<Vec<Written>> {
     let mut open: Vec<(Uuid, i32)> = taking_part
         .values()
         .filter(|p| p.status != AiDeviceStatus::Failed)
@@ -683,14 +692,32 @@ async fn deal(
     claimed.sort_by_key(|l| (l.created_at, l.id));
     // A lead given back by a device may go to any other, but never twice to the same device
     // (the campaign's row for that device and number exists already).
+    // The campaign's leads given back and not dealt again yet (few: they come from devices
+    // that went away); only those can have had a row of this campaign.
+    let given_back: Vec<(i64, Uuid)> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Id)
+        .column(deals::Column::LeadId)
+        .filter(deals::Column::CampaignId.eq(campaign.id))
+        .filter(deals::Column::State.eq(DealState::Returned))
+        .filter(deals::Column::RedealtTo.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let returning: HashSet<Uuid> = given_back.iter().map(|(_, lead)| *lead).collect();
+    let phones_back: Vec<String> = claimed
+        .iter()
+        .filter(|l| returning.contains(&l.id))
+        .map(|l| l.phone.clone())
+        .collect();
     let mut tried: HashSet<(String, Uuid)> = HashSet::new();
-    for chunk in claimed.chunks(CHUNK) {
+    for chunk in phones_back.chunks(CHUNK) {
         let pairs: Vec<(String, Uuid)> = rows::Entity::find()
             .select_only()
             .column(rows::Column::RecipientPhone)
             .column(rows::Column::DeviceId)
             .filter(rows::Column::CampaignId.eq(campaign.id))
-            .filter(rows::Column::RecipientPhone.is_in(chunk.iter().map(|l| l.phone.clone())))
+            .filter(rows::Column::RecipientPhone.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(txn)
             .await?;
@@ -719,17 +746,26 @@ async fn deal(
             .exec(txn)
             .await?;
     }
-    let mut written: Vec<rows::Model> = Vec::with_capacity(models.len());
+    let backend = txn.get_database_backend();
+    let mut written: Vec<Written> = Vec::with_capacity(models.len());
     for chunk in models.chunks(CHUNK) {
+        // Only what the round needs back (ids, devices, leads), not every column of every row.
+        let mut insert = rows::Entity::insert_many(chunk.to_vec()).into_query();
+        insert.returning(Query::returning().columns([
+            rows::Column::Id,
+            rows::Column::DeviceId,
+            rows::Column::SourceId,
+        ]));
         written.extend(
-            rows::Entity::insert_many(chunk.to_vec())
-                .exec_with_returning_many(txn)
+            Written::find_by_statement(backend.build(&insert))
+                .all(txn)
                 .await?,
         );
     }
+    let mut per_device: HashMap<Uuid, i64> = HashMap::new();
     let mut new_deals = Vec::with_capacity(written.len());
     for row in &written {
-        deltas.moved(row, None, row.status);
+        *per_device.entry(row.device_id).or_default() += 1;
         if let Some(part) = taking_part.get_mut(&row.device_id) {
             part.dealt += 1;
         }
@@ -753,10 +789,19 @@ async fn deal(
             ..Default::default()
         });
     }
+    for (device, n) in per_device {
+        let owners = RowOwners {
+            device,
+            user: campaign.user_id,
+            campaign: Some(campaign.id),
+            step: None,
+        };
+        deltas.added(&owners, OutboxStatus::Queued, n);
+    }
     for chunk in new_deals.chunks(CHUNK) {
         deals::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
-    record_redeals(txn, campaign.id, &written).await?;
+    record_redeals(txn, &given_back, &written).await?;
     // The device each lead went out from, from its deal (one statement per chunk of leads).
     let device_of_deal = Query::select()
         .column((deals::Entity, deals::Column::DeviceId))
@@ -877,33 +922,21 @@ fn row_for(
     }
 }
 
-/// A lead given back earlier and dealt again now: its earlier deal records where it went.
+/// Leads given back earlier (`given_back`: deal, lead) and dealt again now: each earlier deal
+/// records where its lead went.
 async fn record_redeals(
     txn: &DatabaseTransaction,
-    campaign_id: Uuid,
-    written: &[rows::Model],
+    given_back: &[(i64, Uuid)],
+    written: &[Written],
 ) -> AppResult<()> {
+    if given_back.is_empty() {
+        return Ok(());
+    }
     let device_of: HashMap<Uuid, Uuid> = written
         .iter()
         .filter_map(|r| Some((r.source_id.as_deref()?.parse::<Uuid>().ok()?, r.device_id)))
         .collect();
-    let leads: Vec<Uuid> = device_of.keys().copied().collect();
-    let mut again: Vec<(i64, Uuid)> = Vec::new();
-    for chunk in leads.chunks(CHUNK) {
-        again.extend(
-            deals::Entity::find()
-                .select_only()
-                .column(deals::Column::Id)
-                .column(deals::Column::LeadId)
-                .filter(deals::Column::CampaignId.eq(campaign_id))
-                .filter(deals::Column::State.eq(DealState::Returned))
-                .filter(deals::Column::RedealtTo.is_null())
-                .filter(deals::Column::LeadId.is_in(chunk.iter().copied()))
-                .into_tuple::<(i64, Uuid)>()
-                .all(txn)
-                .await?,
-        );
-    }
+    let again = given_back.iter().copied();
     // Few: only leads given back; grouped by the device they went to.
     let mut by_device: HashMap<Uuid, Vec<i64>> = HashMap::new();
     for (deal, lead) in again {
