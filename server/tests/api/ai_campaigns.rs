@@ -552,3 +552,44 @@ async fn bad_input_is_refused_and_a_campaign_without_an_online_device_fails_with
         .await;
     assert_eq!(peek.data()["campaign"], Value::Null);
 }
+
+#[tokio::test]
+async fn an_ai_campaign_runs_on_the_embedded_default_sqlite_with_the_in_process_queue() {
+    let dir = crate::helpers::TempDir::new();
+    let app = spawn_app_with(TestOptions {
+        database_url: Some(dir.sqlite_url("ai.db")),
+        redis: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let user = app.new_user().await;
+    let t = &user.token;
+    let fleet = devices(&app, t, 3, "+601160000").await;
+    pool_leads(&app, t, 24, "+6012360", &["VIP"]).await;
+    pool_leads(&app, t, 2, "+6012361", &["Regular"]).await;
+    app.gql(
+        Some(t),
+        "mutation($id: ID!) { simFailSends(deviceId: $id, count: 3) }",
+        json!({ "id": fleet[2] }),
+    )
+    .await
+    .data();
+    let created = create(
+        &app,
+        t,
+        json!({ "title": "Embedded", "message": "Hi {name}", "niches": ["vip"], "perDeviceLimit": 12, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
+    )
+    .await;
+    let id = created.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = wait_for(&app, t, &id, "COMPLETED").await;
+    assert_eq!(part(&done, &fleet[2])["status"], "FAILED", "{done}");
+    assert_eq!(done["progress"]["totals"]["failed"], 3);
+    assert_eq!(done["progress"]["totals"]["sent"], 21, "{done}");
+    let got = received(&app, t, &fleet).await;
+    assert_eq!(got.len(), 21);
+    each_once(&got);
+    assert!(got.keys().all(|phone| phone.starts_with("+6012360")));
+}
