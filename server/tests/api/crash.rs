@@ -143,12 +143,30 @@ async fn kill_9_mid_campaign_then_restart_sends_every_lead_once_on_postgres_and_
     crate::helpers::drop_database(&name).await;
 }
 
-/// Who puts the rows in the outbox: the inbox (one `sendMessage` each), or a campaign over as
-/// many leads (materialised by the scheduler, rendered at send time).
+#[tokio::test]
+async fn kill_9_mid_ai_campaign_then_restart_sends_every_lead_once_on_postgres_and_redis() {
+    let name = fresh_database().await;
+    let base = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let redis = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    kill_9_mid_send(
+        &format!("{base}/{name}"),
+        Some(&redis),
+        Producer::AiCampaign,
+    )
+    .await;
+    crate::helpers::drop_database(&name).await;
+}
+
+/// Who puts the rows in the outbox: the inbox (one `sendMessage` each), a campaign over as
+/// many leads (materialised by the scheduler, rendered at send time), or an AI campaign
+/// dealing as many pool leads over the devices (a restart finds some devices not back yet:
+/// their unsent leads are dealt again).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Producer {
     Inbox,
     Campaign,
+    AiCampaign,
 }
 
 #[tokio::test]
@@ -247,6 +265,30 @@ async fn kill_9_mid_send(database_url: &str, redis: Option<&str>, producer: Prod
             .await;
             assert!(created["createCampaign"]["id"].is_string(), "{created}");
         }
+        Producer::AiCampaign => {
+            futures::stream::iter(0..ROWS)
+                .for_each_concurrent(16, |n| {
+                    let (address, token) = (&first.address, &token);
+                    async move {
+                        gql(
+                            address,
+                            Some(token),
+                            "mutation($i: AiLeadInput!) { createAiLead(input: $i) { id } }",
+                            json!({ "i": { "name": format!("Lead {n}"), "phone": format!("+601236{n:05}") } }),
+                        )
+                        .await;
+                    }
+                })
+                .await;
+            let created = gql(
+                &first.address,
+                Some(&token),
+                "mutation($i: CampaignInput!) { createCampaign(input: $i) { id } }",
+                json!({ "i": { "kind": "AI", "title": "Crash", "message": "{Hi|Hello} {phone}", "perDeviceLimit": ROWS / DEVICES, "minDelaySeconds": 0, "maxDelaySeconds": 0 } }),
+            )
+            .await;
+            assert!(created["createCampaign"]["id"].is_string(), "{created}");
+        }
     }
 
     // Kill it while sends are under way, at a moment when at least one row mid-send has
@@ -341,6 +383,24 @@ async fn kill_9_mid_send(database_url: &str, redis: Option<&str>, producer: Prod
         "no resend reached the network twice: the kill missed every in-flight send"
     );
     assert!(repeated as i64 <= resent_rows);
+    if producer == Producer::AiCampaign {
+        // The pool agrees: every lead SENT once the rounds have settled the last rows, and the
+        // campaign ended.
+        let mut pool = 0;
+        for _ in 0..200 {
+            pool = count(
+                &db,
+                "SELECT COUNT(*) AS n FROM leads l JOIN campaigns c ON c.user_id = l.user_id \
+                 WHERE l.kind = 'POOL' AND l.status = 'SENT' AND c.status = 'COMPLETED'",
+            )
+            .await;
+            if pool == ROWS as i64 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(pool, ROWS as i64, "the pool's leads after the restart");
+    }
     if producer == Producer::Inbox {
         // The chat threads show each send once.
         let mut in_threads = 0;
