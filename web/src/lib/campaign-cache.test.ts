@@ -30,6 +30,10 @@ describe('campaign cache', () => {
       campaignKeys.CampaignProgress?.({ __typename: 'CampaignProgress', campaignId: '7' }),
     ).toBe('7');
     expect(campaignKeys.CampaignCounts?.({ __typename: 'CampaignCounts' })).toBeNull();
+    // An AI campaign's devices and re-deals live inside their campaign's progress and log.
+    for (const type of ['AiCampaignDevice', 'AiRedeal', 'AiRedealLog']) {
+      expect(campaignKeys[type]?.({ __typename: type })).toBeNull();
+    }
   });
 
   it('drops every page of the campaigns list and nothing else', () => {

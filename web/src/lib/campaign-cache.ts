@@ -8,6 +8,9 @@ import type { CampaignStatus } from '@/gql/graphql';
  * campaign, so each `campaignProgress` event updates every screen showing that campaign.
  */
 export const campaignKeys: NonNullable<CacheExchangeOpts['keys']> = {
+  AiCampaignDevice: () => null,
+  AiRedeal: () => null,
+  AiRedealLog: () => null,
   CampaignConnection: () => null,
   CampaignEdge: () => null,
   CampaignCounts: () => null,

@@ -1,7 +1,9 @@
+import { useEffect, useRef } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 
 import { graphql } from '@/gql';
 import type { CampaignFilter, CampaignInput } from '@/gql/graphql';
+import { useDebouncedValue } from '@/lib/use-debounced-value';
 
 /** How many campaigns one page of the list (and each "Load more") brings. */
 export const CAMPAIGNS_PAGE_SIZE = 50;
@@ -36,12 +38,24 @@ export const CampaignProgressFragment = graphql(`
         ...CampaignCountsFields
       }
     }
+    aiDevices {
+      deviceId
+      deviceName
+      online
+      status
+      dealt
+      sent
+      failed
+      room
+      reason
+    }
   }
 `);
 
 export const CampaignRowFragment = graphql(`
   fragment CampaignRow on Campaign {
     id
+    kind
     title
     status
     pausedReason
@@ -116,10 +130,36 @@ export const CampaignDetailQuery = graphql(`
   }
 `);
 
+/** How many re-deals the detail page lists (the newest). */
+export const REDEALS_SHOWN = 50;
+
+/** An AI campaign's re-deal log: the leads taken back from a device, and where they went. */
+export const CampaignRedealsQuery = graphql(`
+  query CampaignRedeals($id: ID!, $first: Int!) {
+    campaign(id: $id) {
+      id
+      redeals(first: $first) {
+        total
+        entries {
+          leadId
+          leadName
+          leadPhone
+          fromDeviceId
+          toDeviceId
+          reason
+          at
+        }
+      }
+    }
+  }
+`);
+
 export const CampaignPreviewQuery = graphql(`
   query CampaignPreview($input: CampaignInput!) {
     campaignPreview(input: $input) {
       leads
+      leftPending
+      onlineDevices
       optedOut
       onOfflineDevices
       inOtherRunningCampaigns
@@ -142,6 +182,7 @@ export const CampaignNichesQuery = graphql(`
     niches {
       tag
       leads
+      aiLeads
     }
   }
 `);
@@ -253,6 +294,29 @@ export function useCampaignProgress(campaignId: string, pause = false) {
     variables: { campaignId },
     pause,
   });
+}
+
+/**
+ * An AI campaign's re-deal log; `pause` for a broadcast (it has none). Leads are taken back when
+ * a device goes offline or fails, or the campaign ends, and dealt again in a later round: each
+ * change of `moment` (the campaign's status and its devices' state, from the live progress)
+ * reads the log again, once things have been still for a moment.
+ */
+export function useCampaignRedeals(id: string, moment: string, pause = false) {
+  const [result, reexecute] = useQuery({
+    query: CampaignRedealsQuery,
+    variables: { id, first: REDEALS_SHOWN },
+    requestPolicy: 'cache-and-network',
+    pause,
+  });
+  const settled = useDebouncedValue(moment, 1000);
+  const seen = useRef(settled);
+  useEffect(() => {
+    if (pause || seen.current === settled) return;
+    seen.current = settled;
+    reexecute({ requestPolicy: 'network-only' });
+  }, [settled, pause, reexecute]);
+  return result;
 }
 
 /** The preview of what `input` would send; paused while the form is not valid. */

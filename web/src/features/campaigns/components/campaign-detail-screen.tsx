@@ -25,13 +25,15 @@ import {
 import { useCampaignCommands, type CampaignCommand } from '../api/commands';
 import { downloadRecipientsCsv } from '../api/export';
 import type { CampaignCounts } from '../utils/model';
-import { campaignActions, percent } from '../utils/status';
+import { campaignActions, percent, statusReasonHeading } from '../utils/status';
 import { campaignTiming, isLive, waitsForStart } from '../utils/timing';
 import type { DialogMode } from '../utils/form';
+import { AiDevicesCard, RedealLogCard } from './ai-campaign-sections';
 import { CampaignDialog } from './campaign-dialog';
 import styles from './campaigns.module.css';
 import { CommandConfirm, type ConfirmedCommand } from './command-confirm';
 import { CampaignProgressBar } from './progress-bar';
+import { AiTag } from './kind-tag';
 import { CampaignStatusBadge } from './status-badge';
 
 export type CampaignDetailScreenProps = { campaignId: string; timeZone: string };
@@ -76,6 +78,8 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
   const totals = getFragmentData(CampaignCountsFragment, progress.totals);
   const report = node.report;
   const pausedReason = progress.pausedReason ?? campaign.pausedReason;
+  const reasonHeading = pausedReason ? statusReasonHeading(status) : null;
+  const ai = content.kind === 'AI';
   const allowed = campaignActions(status);
   const target = { id: campaign.id, title: campaign.title };
   const busy = commands.running !== null;
@@ -107,6 +111,7 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
       description={
         <span className={styles.headline}>
           <CampaignStatusBadge status={status} />
+          {ai ? <AiTag /> : null}
           <span>{campaignTiming({ ...campaign, status }, timeZone)}</span>
         </span>
       }
@@ -174,9 +179,9 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
         </div>
       }
     >
-      {status === 'PAUSED' && pausedReason ? (
-        <div className={styles.warning} role="status">
-          <strong>Paused:</strong> {pausedReason}
+      {reasonHeading ? (
+        <div className={status === 'FAILED' ? styles.alert : styles.warning} role="status">
+          <strong>{reasonHeading}:</strong> {pausedReason}
         </div>
       ) : null}
       {commands.notice ? (
@@ -212,12 +217,29 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
         </div>
       </Card>
 
-      <Card title="Devices" description="Each lead gets the message from the device that owns it.">
+      {ai ? (
+        <AiDevicesCard
+          status={status}
+          devices={progress.aiDevices}
+          perDeviceLimit={content.perDeviceLimit}
+        />
+      ) : null}
+
+      <Card
+        title={ai ? 'Messages per device' : 'Devices'}
+        description={
+          ai
+            ? 'What became of the messages each device sent.'
+            : 'Each lead gets the message from the device that owns it.'
+        }
+      >
         {progress.devices.length === 0 ? (
           <p className={styles.muted}>
             {status === 'SCHEDULED'
               ? 'The devices show here once the campaign starts.'
-              : 'No device had leads to send to.'}
+              : ai
+                ? 'No message has gone out.'
+                : 'No device had leads to send to.'}
           </p>
         ) : (
           <Table label="Progress per device" className={styles.deviceTable}>
@@ -273,6 +295,15 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
         )}
       </Card>
 
+      {ai ? (
+        <RedealLogCard
+          campaignId={campaign.id}
+          status={status}
+          devices={progress.aiDevices}
+          timeZone={timeZone}
+        />
+      ) : null}
+
       {report.failures.length > 0 ? (
         <Card title="Why messages failed">
           <ul className={styles.failures} aria-label="Failure reasons">
@@ -292,14 +323,23 @@ export function CampaignDetailScreen({ campaignId, timeZone }: CampaignDetailScr
           <p className={styles.muted}>With an image; the text is its caption.</p>
         ) : null}
         <p className={styles.muted}>
-          {content.niches.length ? `Leads tagged ${content.niches.join(', ')}` : 'All leads'}
+          {content.niches.length
+            ? `${ai ? 'AI leads' : 'Leads'} tagged ${content.niches.join(', ')}`
+            : ai
+              ? 'The whole AI lead pool'
+              : 'All leads'}
           {content.targetStatus === 'ALL'
             ? ''
             : ` · ${content.targetStatus === 'PROSPECT' ? 'prospects' : 'customers'} only`}
           {' · '}
           {content.deviceIds.length
             ? pluralize(content.deviceIds.length, 'chosen device')
-            : 'all devices'}
+            : ai
+              ? 'all online devices'
+              : 'all devices'}
+          {ai && content.perDeviceLimit
+            ? ` · at most ${pluralize(content.perDeviceLimit, 'lead')} per device`
+            : ''}
           {content.sendWindow
             ? ` · between ${content.sendWindow.from} and ${content.sendWindow.to}`
             : ''}

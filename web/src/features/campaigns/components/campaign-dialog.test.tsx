@@ -9,12 +9,14 @@ import { CampaignDialog } from './campaign-dialog';
 
 const answers = {
   niches: [
-    { __typename: 'NicheCount', tag: 'gym', leads: 12 },
-    { __typename: 'NicheCount', tag: 'spa', leads: 0 },
+    { __typename: 'NicheCount', tag: 'gym', leads: 12, aiLeads: 0 },
+    { __typename: 'NicheCount', tag: 'spa', leads: 0, aiLeads: 20 },
   ],
   campaignPreview: {
     __typename: 'CampaignPreview',
     leads: 12,
+    leftPending: 0,
+    onlineDevices: 0,
     optedOut: 1,
     onOfflineDevices: 0,
     inOtherRunningCampaigns: 2,
@@ -34,8 +36,28 @@ const answers = {
   },
 };
 
-function open(mutation?: MockClientOptions['mutation']) {
-  const client = mockClient({ query: { data: answers }, mutation });
+const aiAnswers = {
+  ...answers,
+  campaignPreview: {
+    ...answers.campaignPreview,
+    leads: 15,
+    leftPending: 5,
+    onlineDevices: 5,
+    optedOut: 0,
+    devices: ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((deviceId, index) => ({
+      __typename: 'CampaignPreviewDevice',
+      deviceId,
+      deviceName: `AI ${index + 1}`,
+      leads: index < 5 ? 3 : 0,
+      online: index < 5,
+      etaSeconds: index < 5 ? 60 : null,
+      finishesAt: index < 5 ? '2026-12-03T01:01:00Z' : null,
+    })),
+  },
+};
+
+function open(mutation?: MockClientOptions['mutation'], data: object = answers) {
+  const client = mockClient({ query: { data }, mutation });
   const onSaved = vi.fn();
   render(
     <Provider value={client}>
@@ -96,6 +118,55 @@ describe('CampaignDialog', () => {
       minDelaySeconds: 0,
       maxDelaySeconds: 30,
       removeImage: false,
+      kind: 'BROADCAST',
+    });
+    expect(variables.input.perDeviceLimit).toBeUndefined();
+    expect(onSaved).toHaveBeenCalledWith('c9');
+  });
+
+  it('makes an AI campaign: a limit per device, the pool’s tags, the spread over online devices', async () => {
+    const { client, dialog, onSaved } = open(created, aiAnswers);
+    expect(within(dialog).getByLabelText('All my devices')).toBeTruthy();
+    expect(within(dialog).queryByLabelText('Limit per device')).toBeNull();
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^AI campaign/ }));
+
+    // The AI pool's tags and counts, and every online device.
+    expect(within(dialog).getByLabelText(/spa/).closest('label')?.textContent).toBe('spa (20)');
+    expect(within(dialog).queryByLabelText(/gym/)).toBeNull();
+    expect(within(dialog).getByLabelText('All my online devices')).toBeTruthy();
+
+    await userEvent.type(within(dialog).getByLabelText('Title'), 'Pool promo');
+    await userEvent.type(within(dialog).getByLabelText('Message'), 'Hello');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create campaign' }));
+    expect(
+      within(dialog).getByText('An AI campaign needs a limit: how many leads each device may get.'),
+    ).toBeTruthy();
+    expect(client.mutations).not.toHaveBeenCalled();
+
+    await userEvent.type(within(dialog).getByLabelText('Limit per device'), '3');
+    await userEvent.click(within(dialog).getByLabelText(/spa/));
+    const preview = within(dialog).getByRole('region', { name: 'Preview' });
+    expect(
+      await within(preview).findByText(
+        '20 leads match · 5 devices online · 15 would be sent · 5 stay in the pool (no room)',
+        {},
+        { timeout: 2000 },
+      ),
+    ).toBeTruthy();
+    const table = within(preview).getByRole('table', { name: 'Leads per device' });
+    expect(within(table).getAllByText('3 leads')).toHaveLength(5);
+    expect(within(table).getByText('Nothing: offline')).toBeTruthy();
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create campaign' }));
+    expect(client.mutations).toHaveBeenCalledTimes(1);
+    const variables = client.mutations.mock.calls[0]?.[0].variables as {
+      input: Record<string, unknown>;
+    };
+    expect(variables.input).toMatchObject({
+      kind: 'AI',
+      perDeviceLimit: 3,
+      title: 'Pool promo',
+      niches: ['spa'],
     });
     expect(onSaved).toHaveBeenCalledWith('c9');
   });

@@ -25,7 +25,7 @@ import {
 } from '../api/campaigns';
 import { formFromCampaign, previewInput, type DialogMode } from '../utils/form';
 import { imageProblem, IMAGE_TYPES } from '@/lib/image';
-import type { CampaignTarget } from '../utils/model';
+import type { CampaignKind, CampaignTarget } from '../utils/model';
 import {
   emptyCampaignForm,
   parseCampaignForm,
@@ -81,6 +81,15 @@ export function CampaignDialog(props: CampaignDialogProps) {
 }
 
 type FormDialogProps = CampaignDialogProps & { initial: CampaignForm };
+
+const KINDS: { value: CampaignKind; label: string; detail: string }[] = [
+  { value: 'BROADCAST', label: 'Broadcast', detail: 'each lead from its own device' },
+  {
+    value: 'AI',
+    label: 'AI campaign',
+    detail: 'the AI lead pool spread over your online devices',
+  },
+];
 
 const TARGETS: { value: CampaignTarget; label: string }[] = [
   { value: 'ALL', label: 'Prospects and customers' },
@@ -192,7 +201,12 @@ function CampaignFormDialog({
     setServerError(errorMessage(failure) ?? 'The campaign could not be saved.');
   };
 
-  const niches = nicheData?.niches ?? [];
+  const ai = form.kind === 'AI';
+  // The tags of the leads the campaign would reach: the AI pool's, or the devices' leads'.
+  const niches = (nicheData?.niches ?? []).map((niche) => ({
+    tag: niche.tag,
+    leads: ai ? niche.aiLeads : niche.leads,
+  }));
   const knownTags = new Set(niches.map((niche) => niche.tag));
   const tagChoices = [
     ...niches.filter((niche) => niche.leads > 0 || form.niches.includes(niche.tag)),
@@ -209,6 +223,44 @@ function CampaignFormDialog({
         onSubmit={(event) => void onSubmit(event)}
         noValidate
       >
+        <fieldset className={styles.choice}>
+          <legend>Kind</legend>
+          {KINDS.map((kind) => (
+            <label key={kind.value} className={styles.check}>
+              <input
+                type="radio"
+                name={`${ids}-kind`}
+                checked={form.kind === kind.value}
+                disabled={mode !== 'create'}
+                onChange={() => change('kind', kind.value)}
+              />
+              <span>
+                <strong>{kind.label}</strong> — {kind.detail}
+              </span>
+            </label>
+          ))}
+          {mode === 'create' ? null : (
+            <p className={styles.muted}>
+              {mode === 'clone'
+                ? 'A copy is of the same kind.'
+                : 'A saved campaign keeps its kind.'}
+            </p>
+          )}
+        </fieldset>
+        {ai ? (
+          <TextField
+            label="Limit per device"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            step={1}
+            value={form.perDeviceLimit}
+            onChange={(event) => change('perDeviceLimit', event.target.value)}
+            hint="At most this many leads go out from each device; the leads no device has room for stay in the pool for a later campaign."
+            error={errors.perDeviceLimit}
+          />
+        ) : null}
+
         <TextField
           label="Title"
           value={form.title}
@@ -265,10 +317,14 @@ function CampaignFormDialog({
         <fieldset className={styles.choice}>
           <legend>Tags</legend>
           <p className={styles.muted}>
-            Leads with any of the tags chosen; none chosen: every lead.
+            {ai
+              ? 'AI leads with any of the tags chosen; none chosen: the whole pool.'
+              : 'Leads with any of the tags chosen; none chosen: every lead.'}
           </p>
           {tagChoices.length === 0 ? (
-            <p className={styles.muted}>Your leads have no tags yet.</p>
+            <p className={styles.muted}>
+              {ai ? 'Your AI leads have no tags yet.' : 'Your leads have no tags yet.'}
+            </p>
           ) : (
             <div className={styles.tagChoices}>
               {tagChoices.map((niche) => (
@@ -307,7 +363,7 @@ function CampaignFormDialog({
               checked={form.allDevices}
               onChange={() => change('allDevices', true)}
             />
-            All my devices
+            {ai ? 'All my online devices' : 'All my devices'}
           </label>
           <label className={styles.check}>
             <input

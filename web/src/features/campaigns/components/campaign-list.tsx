@@ -19,9 +19,10 @@ import {
   useCampaignsPage,
 } from '../api/campaigns';
 import { serverFilter, type CampaignListFilters } from '../utils/filters';
-import { campaignActions } from '../utils/status';
+import { campaignActions, statusReasonHeading } from '../utils/status';
 import { campaignTiming, isLive, waitsForStart } from '../utils/timing';
 import styles from './campaigns.module.css';
+import { AiTag } from './kind-tag';
 import { CampaignProgressBar } from './progress-bar';
 import { CampaignStatusBadge } from './status-badge';
 
@@ -179,16 +180,19 @@ function CampaignTableRow({ node, timeZone, onAction, busy }: RowProps) {
     <tr className={styles.row}>
       <td className={styles.titleCell} data-label="Campaign">
         <div className={styles.stack}>
-          <Link className={styles.title} to={campaignPath(campaign.id)}>
-            {campaign.title}
-          </Link>
+          <span className={styles.titleLine}>
+            <Link className={styles.title} to={campaignPath(campaign.id)}>
+              {campaign.title}
+            </Link>
+            {campaign.kind === 'AI' ? <AiTag /> : null}
+          </span>
           <span className={styles.muted}>{campaignTiming({ ...campaign, status }, timeZone)}</span>
         </div>
       </td>
       <td className={styles.statusCell} data-label="Status">
         <div className={styles.stack}>
           <CampaignStatusBadge status={status} />
-          {status === 'PAUSED' && pausedReason ? (
+          {pausedReason && statusReasonHeading(status) ? (
             <span className={styles.reason}>{pausedReason}</span>
           ) : null}
         </div>

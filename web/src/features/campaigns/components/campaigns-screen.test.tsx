@@ -21,9 +21,16 @@ const counts = {
   replied: 0,
 };
 
-function row(id: string, title: string, status: string, scheduledAt: string | null = null) {
+function row(
+  id: string,
+  title: string,
+  status: string,
+  scheduledAt: string | null = null,
+  over: Record<string, unknown> = {},
+) {
   return {
     id,
+    kind: 'BROADCAST',
     title,
     status,
     pausedReason: null,
@@ -31,7 +38,15 @@ function row(id: string, title: string, status: string, scheduledAt: string | nu
     startedAt: status === 'SCHEDULED' ? null : '2026-12-03T01:00:00Z',
     completedAt: null,
     createdAt: '2026-12-01T00:00:00Z',
-    progress: { campaignId: id, status, pausedReason: null, totals: counts, devices: [] },
+    progress: {
+      campaignId: id,
+      status,
+      pausedReason: null,
+      totals: counts,
+      devices: [],
+      aiDevices: [],
+    },
+    ...over,
   };
 }
 
@@ -49,6 +64,10 @@ function open(search = '') {
           nodes: [
             row('1', 'December promo', 'RUNNING'),
             row('2', 'December promo (Copy)', 'SCHEDULED'),
+            row('3', 'Pool promo', 'COMPLETED_WITH_PENDING', null, {
+              kind: 'AI',
+              pausedReason: '5 leads left for a later campaign: every device reached its limit.',
+            }),
           ],
         },
       },
@@ -89,6 +108,19 @@ describe('CampaignsScreen', () => {
       'Cancel campaign',
       'Delete',
     ]);
+  });
+
+  it('tags AI campaigns and says why one ended with leads left', () => {
+    open();
+    const rows = screen.getAllByRole('row').slice(1);
+    const ai = rows.find((row) => row.textContent?.includes('Pool promo'));
+    expect(within(ai!).getByTitle('AI campaign').textContent).toBe('AI campaign');
+    expect(within(ai!).getByText('Completed, leads left')).toBeTruthy();
+    expect(
+      within(ai!).getByText('5 leads left for a later campaign: every device reached its limit.'),
+    ).toBeTruthy();
+    const broadcast = rows.find((row) => row.textContent?.includes('December promo (Copy)'));
+    expect(within(broadcast!).queryByTitle('AI campaign')).toBeNull();
   });
 
   it('keeps the filters in the address', async () => {

@@ -84,7 +84,7 @@ export function CampaignsScreen({ timeZone }: CampaignsScreenProps) {
   return (
     <Page
       title="Campaigns"
-      description="Broadcasts to your leads, sent from their devices at a human pace."
+      description="Broadcasts to your leads and AI campaigns over your lead pool, sent from your devices at a human pace."
       actions={
         <Button onClick={() => setDialog({ mode: 'create', id: null })}>
           <PlusIcon width={18} height={18} />

@@ -24,6 +24,8 @@ describe('formFromCampaign', () => {
   it('fills in the form to edit a campaign, the start in the user’s zone', () => {
     const form = formFromCampaign(stored, 'Asia/Kuala_Lumpur', 'edit');
     expect(form).toEqual({
+      kind: 'BROADCAST',
+      perDeviceLimit: '',
       title: 'December promo',
       message: '{Hi|Hello} {name|there}',
       hasImage: true,
@@ -51,6 +53,18 @@ describe('formFromCampaign', () => {
     expect(form.weekdays).toHaveLength(7);
     expect(form.allDevices).toBe(true);
     expect(form.windowFrom).toBe('');
+  });
+});
+
+describe('formFromCampaign for an AI campaign', () => {
+  it('keeps the kind and the limit per device, to edit or to clone', () => {
+    const ai = { ...stored, kind: 'AI' as const, perDeviceLimit: 7 };
+    for (const mode of ['edit', 'clone'] as const) {
+      const form = formFromCampaign(ai, 'UTC', mode);
+      expect(form.kind).toBe('AI');
+      expect(form.perDeviceLimit).toBe('7');
+      expect(previewInput(form, 'UTC')).toMatchObject({ kind: 'AI', perDeviceLimit: 7 });
+    }
   });
 });
 

@@ -20,6 +20,9 @@ export function formFromCampaign(
 ): CampaignForm {
   const clone = mode === 'clone';
   return {
+    // The kind stays the stored one (a copy is of the same kind); so does the limit.
+    kind: campaign.kind,
+    perDeviceLimit: campaign.perDeviceLimit ? String(campaign.perDeviceLimit) : '',
     title: clone ? `${campaign.title} (Copy)` : campaign.title,
     message: campaign.message,
     hasImage: campaign.hasImage,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { CampaignCounts } from './model';
 import {
+  aiDeviceStatusLabel,
+  aiDeviceStatusTone,
   CAMPAIGN_STATUSES,
   campaignActions,
   campaignStatusLabel,
@@ -10,6 +12,7 @@ import {
   percent,
   progressFraction,
   progressSummary,
+  statusReasonHeading,
 } from './status';
 
 const counts = (over: Partial<CampaignCounts>): CampaignCounts => ({
@@ -32,12 +35,30 @@ describe('campaign status', () => {
     ['RUNNING', 'Running', 'info'],
     ['PAUSED', 'Paused', 'warning'],
     ['COMPLETED', 'Completed', 'success'],
-    ['COMPLETED_WITH_PENDING', 'Completed, some unsent', 'warning'],
+    ['COMPLETED_WITH_PENDING', 'Completed, leads left', 'warning'],
     ['CANCELLED', 'Cancelled', 'neutral'],
     ['FAILED', 'Failed', 'danger'],
   ] as const)('shows %s as “%s” in %s', (status, label, tone) => {
     expect(campaignStatusLabel(status)).toBe(label);
     expect(campaignStatusTone(status)).toBe(tone);
+  });
+
+  it('explains the reason of a pause, a failure and leads left, and of nothing else', () => {
+    expect(statusReasonHeading('PAUSED')).toBe('Paused');
+    expect(statusReasonHeading('COMPLETED_WITH_PENDING')).toBe('Leads left');
+    expect(statusReasonHeading('FAILED')).toBe('Failed');
+    for (const status of ['SCHEDULED', 'RUNNING', 'COMPLETED', 'CANCELLED'] as const) {
+      expect(statusReasonHeading(status)).toBeNull();
+    }
+  });
+
+  it.each([
+    ['ACTIVE', 'Active', 'info'],
+    ['LIMIT_REACHED', 'Limit reached', 'success'],
+    ['FAILED', 'Failed', 'danger'],
+  ] as const)('shows an AI campaign’s device %s as “%s” in %s', (status, label, tone) => {
+    expect(aiDeviceStatusLabel(status)).toBe(label);
+    expect(aiDeviceStatusTone(status)).toBe(tone);
   });
 
   it('knows its own statuses only', () => {
@@ -58,6 +79,13 @@ describe('campaign status', () => {
       pause: false,
       resume: true,
       cancel: true,
+      remove: true,
+    });
+    expect(campaignActions('COMPLETED_WITH_PENDING')).toEqual({
+      edit: false,
+      pause: false,
+      resume: false,
+      cancel: false,
       remove: true,
     });
     expect(campaignActions('COMPLETED')).toEqual({

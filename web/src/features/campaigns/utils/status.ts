@@ -1,6 +1,6 @@
 import type { BadgeTone } from '@/components/ui/badge';
 
-import type { CampaignCounts, CampaignStatus } from './model';
+import type { AiDeviceStatus, CampaignCounts, CampaignStatus } from './model';
 
 /** Every status, in the order a campaign goes through them (for the filter). */
 export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = [
@@ -18,7 +18,7 @@ const presentation: Record<CampaignStatus, { label: string; tone: BadgeTone }> =
   RUNNING: { label: 'Running', tone: 'info' },
   PAUSED: { label: 'Paused', tone: 'warning' },
   COMPLETED: { label: 'Completed', tone: 'success' },
-  COMPLETED_WITH_PENDING: { label: 'Completed, some unsent', tone: 'warning' },
+  COMPLETED_WITH_PENDING: { label: 'Completed, leads left', tone: 'warning' },
   CANCELLED: { label: 'Cancelled', tone: 'neutral' },
   FAILED: { label: 'Failed', tone: 'danger' },
 };
@@ -29,6 +29,38 @@ export function campaignStatusLabel(status: CampaignStatus): string {
 
 export function campaignStatusTone(status: CampaignStatus): BadgeTone {
   return presentation[status]?.tone ?? 'neutral';
+}
+
+/**
+ * The heading of the campaign's `pausedReason` when its status has one to explain: why it paused
+ * itself, why it failed, or how many leads it left for a later campaign. Null: nothing to say.
+ */
+export function statusReasonHeading(status: CampaignStatus): string | null {
+  switch (status) {
+    case 'PAUSED':
+      return 'Paused';
+    case 'COMPLETED_WITH_PENDING':
+      return 'Leads left';
+    case 'FAILED':
+      return 'Failed';
+    default:
+      return null;
+  }
+}
+
+const aiDevicePresentation: Record<AiDeviceStatus, { label: string; tone: BadgeTone }> = {
+  ACTIVE: { label: 'Active', tone: 'info' },
+  LIMIT_REACHED: { label: 'Limit reached', tone: 'success' },
+  FAILED: { label: 'Failed', tone: 'danger' },
+};
+
+/** A device's status in an AI campaign, as its chip says it. */
+export function aiDeviceStatusLabel(status: AiDeviceStatus): string {
+  return aiDevicePresentation[status]?.label ?? status;
+}
+
+export function aiDeviceStatusTone(status: AiDeviceStatus): BadgeTone {
+  return aiDevicePresentation[status]?.tone ?? 'neutral';
 }
 
 export function isCampaignStatus(value: string): value is CampaignStatus {

@@ -14,6 +14,7 @@ describe('parseCampaignForm', () => {
     const { input, errors } = parseCampaignForm(form({}), 'UTC');
     expect(errors).toBeNull();
     expect(input).toEqual({
+      kind: 'BROADCAST',
       title: 'December promo',
       message: '{Hi|Hello} {name|there}',
       niches: undefined,
@@ -25,6 +26,41 @@ describe('parseCampaignForm', () => {
       minDelaySeconds: 10,
       maxDelaySeconds: 30,
     });
+    expect(input?.perDeviceLimit).toBeUndefined();
+  });
+
+  it('sends an AI campaign with its limit per device', () => {
+    const { input, errors } = parseCampaignForm(
+      form({ kind: 'AI', perDeviceLimit: ' 7 ', niches: ['beauty'] }),
+      'UTC',
+    );
+    expect(errors).toBeNull();
+    expect(input).toMatchObject({ kind: 'AI', perDeviceLimit: 7, niches: ['beauty'] });
+  });
+
+  it('needs a whole limit of 1 or more for an AI campaign', () => {
+    const say = (perDeviceLimit: string) =>
+      parseCampaignForm(form({ kind: 'AI', perDeviceLimit }), 'UTC').errors;
+    expect(say('')).toEqual({
+      perDeviceLimit: 'An AI campaign needs a limit: how many leads each device may get.',
+    });
+    expect(say('  ')?.perDeviceLimit).toMatch(/needs a limit/);
+    for (const bad of ['0', '-3', '2.5', 'ten', '1e3']) {
+      expect(say(bad), bad).toEqual({ perDeviceLimit: 'A whole number, 1 or more.' });
+    }
+    expect(say('1')).toBeNull();
+  });
+
+  it('ignores the limit of a broadcast, whatever was typed', () => {
+    for (const perDeviceLimit of ['', '0', '5']) {
+      const { input, errors } = parseCampaignForm(
+        form({ kind: 'BROADCAST', perDeviceLimit }),
+        'UTC',
+      );
+      expect(errors).toBeNull();
+      expect(input?.kind).toBe('BROADCAST');
+      expect(input?.perDeviceLimit).toBeUndefined();
+    }
   });
 
   it('converts the schedule from the user’s zone to UTC', () => {

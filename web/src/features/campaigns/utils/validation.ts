@@ -1,10 +1,14 @@
 import { ALL_WEEKDAYS } from '@/components/send-window/weekdays';
 import { zonedToUtc } from '@/lib/time-zone';
 
-import type { CampaignInputFields, CampaignTarget, Weekday } from './model';
+import type { CampaignInputFields, CampaignKind, CampaignTarget, Weekday } from './model';
 
 /** The dialog's fields as typed (text boxes hold strings). */
 export type CampaignForm = {
+  /** A broadcast (each lead from its own device) or an AI campaign (the pool dealt out). */
+  kind: CampaignKind;
+  /** AI campaigns: at most this many leads per device (ignored for a broadcast). */
+  perDeviceLimit: string;
   title: string;
   message: string;
   hasImage: boolean;
@@ -36,6 +40,15 @@ export function parseCampaignForm(
   timeZone: string,
 ): { input: CampaignInputFields; errors: null } | { input: null; errors: CampaignFormErrors } {
   const errors: CampaignFormErrors = {};
+  let perDeviceLimit: number | undefined;
+  if (form.kind === 'AI') {
+    const limit = form.perDeviceLimit.trim();
+    const parsed = /^\d{1,6}$/.test(limit) ? Number(limit) : null;
+    if (!limit)
+      errors.perDeviceLimit = 'An AI campaign needs a limit: how many leads each device may get.';
+    else if (parsed === null || parsed < 1) errors.perDeviceLimit = 'A whole number, 1 or more.';
+    else perDeviceLimit = parsed;
+  }
   const title = form.title.trim();
   if (!title) errors.title = 'Give the campaign a title.';
   const message = form.message.trim();
@@ -71,6 +84,7 @@ export function parseCampaignForm(
   return {
     errors: null,
     input: {
+      kind: form.kind,
       title,
       message,
       niches: form.niches.length ? form.niches : undefined,
@@ -82,6 +96,8 @@ export function parseCampaignForm(
       weekdays: form.weekdays.length === ALL_WEEKDAYS.length ? undefined : form.weekdays,
       minDelaySeconds: minDelay!,
       maxDelaySeconds: maxDelay!,
+      // A broadcast has no limit: the server keeps none for it.
+      perDeviceLimit,
     },
   };
 }
@@ -92,9 +108,11 @@ function wholeSeconds(text: string): number | null {
   return Number(trimmed);
 }
 
-/** A new campaign's form: everyone, every device, any time, the server's default delays. */
+/** A new campaign's form: a broadcast to everyone, every device, any time, the default delays. */
 export function emptyCampaignForm(): CampaignForm {
   return {
+    kind: 'BROADCAST',
+    perDeviceLimit: '',
     title: '',
     message: '',
     hasImage: false,
