@@ -48,7 +48,9 @@ web-size: web-build
 
 # Browser tests: the real server (simulated WhatsApp) + the built SPA in Debian's chromium
 e2e:
-    cargo build --bin wafleet
+    @# target/debug/wafleet as the tests build it (after `just test-rust`, nothing to do; a plain
+    @# `cargo build --bin wafleet` would build several dependencies again with other features)
+    cargo test --workspace --no-run
     cd e2e && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npx tsc --noEmit && npx playwright test
 
 # Regenerate schema.graphql from the server's types
