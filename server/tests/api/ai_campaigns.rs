@@ -421,6 +421,90 @@ async fn two_nodes_and_interrupted_rounds_deal_no_lead_twice() {
 }
 
 #[tokio::test]
+async fn pause_holds_the_dealt_leads_and_resume_sends_each_of_them_once() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let t = &user.token;
+    let fleet = devices(&app, t, 2, "+601160000").await;
+    pool_leads(&app, t, 12, "+6012350", &[]).await;
+    let created = create(
+        &app,
+        t,
+        json!({ "title": "Held", "message": "Hi {name}", "perDeviceLimit": 10, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
+    )
+    .await;
+    let id = created.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    eventually(Duration::from_secs(20), "a first send", || async {
+        !received(&app, t, &fleet).await.is_empty()
+    })
+    .await;
+    let paused = app
+        .gql(
+            Some(t),
+            "mutation($id: ID!) { pauseCampaign(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(paused.data()["pauseCampaign"]["status"], "PAUSED");
+    // A send under way when it paused settles as usual; after that nothing goes out, and rounds
+    // neither deal nor give back: the dealt leads stay with their devices.
+    eventually(
+        Duration::from_secs(20),
+        "the sends in flight settled",
+        || async {
+            let c = campaign(&app, t, &id).await;
+            let dealt: i64 = c["progress"]["aiDevices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["dealt"].as_i64().unwrap())
+                .sum();
+            c["progress"]["totals"]["sent"].as_i64().unwrap()
+                == received(&app, t, &fleet).await.len() as i64
+                && dealt == 12
+        },
+    )
+    .await;
+    let before = received(&app, t, &fleet).await.len();
+    assert!(
+        before < 12,
+        "the pause came too late to hold anything: {before} sent"
+    );
+    for _ in 0..3 {
+        ai::tick(app.state.ports(), app.state.clock.now())
+            .await
+            .unwrap();
+    }
+    // Longer than a device's pause between two sends (1 s): a pacer would have sent by now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(received(&app, t, &fleet).await.len(), before);
+    let pool = pool_by_status(&app, t).await;
+    assert_eq!(
+        pool.get("ASSIGNED").copied().unwrap_or(0),
+        12 - before as i64,
+        "{pool:?}"
+    );
+    assert_eq!(campaign(&app, t, &id).await["status"], "PAUSED");
+
+    app.gql(
+        Some(t),
+        "mutation($id: ID!) { resumeCampaign(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    let done = wait_for(&app, t, &id, "COMPLETED").await;
+    assert_eq!(done["progress"]["totals"]["sent"], 12, "{done}");
+    let got = received(&app, t, &fleet).await;
+    assert_eq!(got.len(), 12);
+    each_once(&got);
+    assert_eq!(pool_by_status(&app, t).await.get("SENT").copied(), Some(12));
+}
+
+#[tokio::test]
 async fn cancel_gives_the_unsent_leads_back_to_the_pool_and_clone_deals_them_later() {
     let app = spawn_app().await;
     let user = app.new_user().await;
