@@ -1,4 +1,4 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 
 import {
   addPairedDevice,
@@ -6,10 +6,14 @@ import {
   expect,
   gqlOk,
   logInWithToken,
+  openScreen,
+  recipientDigits,
   signUpByApi,
   simNetwork,
+  tableRows,
   test,
   uniqueEmail,
+  waitDeviceOnline,
 } from './helpers';
 
 const PASSWORD = 'teal-harbor-42-lantern';
@@ -20,25 +24,6 @@ const TAG = 'beauty';
 const TITLE = 'Pool promo';
 
 type Fleet = { token: string; devices: string[]; phones: Set<string> };
-
-/** Digits only: the simulated network may name a recipient by phone or by JID. */
-function digits(address: string): string {
-  return address.replace(/@.*$/, '').replace(/\D/g, '');
-}
-
-async function waitOnline(request: APIRequestContext, token: string, id: string) {
-  await expect
-    .poll(async () => {
-      const data = await gqlOk<{ device: { status: string } | null }>(
-        request,
-        'query($id: ID!) { device(id: $id) { status } }',
-        { id },
-        token,
-      );
-      return data.device?.status;
-    })
-    .toBe('ONLINE');
-}
 
 /**
  * A user with five ONLINE devices (no pause between sends) and 20 leads in the AI pool, tagged
@@ -55,7 +40,7 @@ async function fleetWithPool(request: APIRequestContext): Promise<Fleet> {
     // `addPairedDevice` sets the device's pauses to 0 s (`updateDevice`).
     devices.push(await addPairedDevice(request, token, `AI ${index}`, `+6019910000${index}`));
   }
-  for (const id of devices) await waitOnline(request, token, id);
+  for (const id of devices) await waitDeviceOnline(request, token, id);
   const phones = new Set<string>();
   for (let index = 0; index < LEADS; index += 1) {
     const phone = `+601130000${String(index).padStart(2, '0')}`;
@@ -65,25 +50,9 @@ async function fleetWithPool(request: APIRequestContext): Promise<Fleet> {
       { input: { name: `Pool lead ${index}`, phone, niches: [TAG] } },
       token,
     );
-    phones.add(digits(phone));
+    phones.add(recipientDigits(phone));
   }
   return { token, devices, phones };
-}
-
-async function openCampaigns(page: Page) {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Campaigns', exact: true })
-    .click();
-  await expect(page.getByRole('heading', { name: 'Campaigns', level: 1 })).toBeVisible();
-}
-
-/** The rows of a table (without its header row). */
-function rows(page: Page, table: string) {
-  return page
-    .getByRole('table', { name: table })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell') });
 }
 
 test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in the pool', async ({
@@ -95,7 +64,7 @@ test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in
 
   await logInWithToken(page, fleet.token);
   await page.goto('/');
-  await openCampaigns(page);
+  await openScreen(page, 'Campaigns');
 
   // The dialog: an AI campaign, a limit of 3 per device, the pool's tag, no pause.
   await page.getByRole('button', { name: 'New campaign' }).first().click();
@@ -123,7 +92,7 @@ test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in
   await expect(audience.nth(0)).toHaveText(String(LEADS));
   await expect(audience.nth(1)).toHaveText('15');
   await expect(audience.nth(2)).toHaveText('5');
-  const spread = rows(page, 'Leads per device');
+  const spread = tableRows(page, 'Leads per device');
   await expect(spread).toHaveCount(DEVICES);
   for (const row of await spread.all()) {
     await expect(row.getByRole('cell').first()).toHaveText(`${LIMIT} leads`);
@@ -149,7 +118,7 @@ test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in
     'aria-valuetext',
     '15 of 15 sent',
   );
-  const grid = rows(page, 'Leads dealt per device');
+  const grid = tableRows(page, 'Leads dealt per device');
   await expect(grid).toHaveCount(DEVICES);
   for (let index = 1; index <= DEVICES; index += 1) {
     const cells = grid.filter({ hasText: `AI ${index}` }).getByRole('cell');
@@ -172,7 +141,7 @@ test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in
     const sent = await sim.sent(deviceId);
     expect(sent, `what ${deviceId} sent`).toHaveLength(LIMIT);
     for (const message of sent) {
-      const to = digits(message.to);
+      const to = recipientDigits(message.to);
       expect(fleet.phones.has(to), `${to} is a lead of the pool`).toBe(true);
       expect(message.text).toMatch(/^Hi Pool lead \d+, our pool offer is here\.$/);
       received.push(to);
@@ -182,8 +151,8 @@ test('an AI campaign deals 20 pool leads over 5 devices, 3 each, and leaves 5 in
   expect(new Set(received).size).toBe(DEVICES * LIMIT);
 
   // The list tags it as an AI campaign and says why it ended with leads left.
-  await openCampaigns(page);
-  const row = rows(page, 'Campaigns').filter({ hasText: TITLE });
+  await openScreen(page, 'Campaigns');
+  const row = tableRows(page, 'Campaigns').filter({ hasText: TITLE });
   await expect(row.getByTitle('AI campaign')).toBeVisible();
   await expect(row).toContainText('Completed, leads left');
   await expect(row).toContainText('5 leads left for a later campaign');

@@ -4,12 +4,17 @@ import {
   addPairedDevice,
   checkScreen,
   expect,
+  expectNoSidewaysScroll,
   gqlOk,
   logInWithToken,
+  openScreen,
+  recipientDigits,
   signUpByApi,
   simNetwork,
+  tableRows,
   test,
   uniqueEmail,
+  waitDeviceOnline,
 } from './helpers';
 
 const PASSWORD = 'teal-harbor-42-lantern';
@@ -17,25 +22,6 @@ const LEADS = 20;
 const TAG = 'promo';
 
 type Fleet = { token: string; devices: [string, string]; phones: Map<string, string> };
-
-/** Digits only: the simulated network may name a recipient by phone or by JID. */
-function digits(address: string): string {
-  return address.replace(/@.*$/, '').replace(/\D/g, '');
-}
-
-async function waitOnline(request: APIRequestContext, token: string, id: string) {
-  await expect
-    .poll(async () => {
-      const data = await gqlOk<{ device: { status: string } | null }>(
-        request,
-        'query($id: ID!) { device(id: $id) { status } }',
-        { id },
-        token,
-      );
-      return data.device?.status;
-    })
-    .toBe('ONLINE');
-}
 
 /**
  * A user with two ONLINE devices and 20 leads tagged "promo", half on each device; `phones`
@@ -49,8 +35,8 @@ async function fleetWithLeads(request: APIRequestContext, label: string): Promis
   });
   const first = await addPairedDevice(request, token, 'Sales 1', '+60199000001');
   const second = await addPairedDevice(request, token, 'Sales 2', '+60199000002');
-  await waitOnline(request, token, first);
-  await waitOnline(request, token, second);
+  await waitDeviceOnline(request, token, first);
+  await waitDeviceOnline(request, token, second);
   const phones = new Map<string, string>();
   for (let index = 0; index < LEADS; index += 1) {
     const phone = `+601120000${String(index).padStart(2, '0')}`;
@@ -70,7 +56,7 @@ async function fleetWithLeads(request: APIRequestContext, label: string): Promis
       },
       token,
     );
-    phones.set(digits(phone), deviceId);
+    phones.set(recipientDigits(phone), deviceId);
   }
   return { token, devices: [first, second], phones };
 }
@@ -85,7 +71,7 @@ async function expectEachLeadOnce(request: APIRequestContext, fleet: Fleet): Pro
   const texts: string[] = [];
   for (const deviceId of fleet.devices) {
     for (const message of await sim.sent(deviceId)) {
-      const to = digits(message.to);
+      const to = recipientDigits(message.to);
       received.push(to);
       texts.push(message.text ?? '');
       expect(fleet.phones.get(to), `${to} was sent from the device that owns it`).toBe(deviceId);
@@ -97,37 +83,8 @@ async function expectEachLeadOnce(request: APIRequestContext, fleet: Fleet): Pro
   return texts;
 }
 
-async function openCampaigns(page: Page) {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Campaigns', exact: true })
-    .click();
-  await expect(page.getByRole('heading', { name: 'Campaigns', level: 1 })).toBeVisible();
-}
-
 function progressBar(page: Page, title: string) {
   return page.getByRole('progressbar', { name: `Progress of ${title}` });
-}
-
-/** The rows of a table (without its header row). */
-function rows(page: Page, table: string) {
-  return page
-    .getByRole('table', { name: table })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell') });
-}
-
-/** At a phone's width the page must not scroll sideways. */
-async function expectNoSidewaysScroll(page: Page) {
-  const original = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-  if (original) await page.setViewportSize(original);
 }
 
 test('a user sends a campaign to 20 leads over two devices from the dialog and watches it complete', async ({
@@ -139,7 +96,7 @@ test('a user sends a campaign to 20 leads over two devices from the dialog and w
 
   await logInWithToken(page, fleet.token);
   await page.goto('/');
-  await openCampaigns(page);
+  await openScreen(page, 'Campaigns');
   await expect(page.getByRole('heading', { name: 'No campaigns yet' })).toBeVisible();
   await checkScreen(page, 'campaigns-empty');
 
@@ -164,7 +121,7 @@ test('a user sends a campaign to 20 leads over two devices from the dialog and w
   for (const sample of await samples.allInnerTexts()) {
     expect(sample).toMatch(/^(Hi|Hello) .+, our December offer is here\.$/);
   }
-  await expect(rows(page, 'Leads per device')).toHaveCount(2);
+  await expect(tableRows(page, 'Leads per device')).toHaveCount(2);
   await checkScreen(page, 'campaign-dialog', { fullPage: false });
 
   await dialog.getByRole('button', { name: 'Create campaign' }).click();
@@ -178,7 +135,7 @@ test('a user sends a campaign to 20 leads over two devices from the dialog and w
     { timeout: 90_000 },
   );
   await expect(page.getByText('Completed', { exact: true }).first()).toBeVisible();
-  const devices = rows(page, 'Progress per device');
+  const devices = tableRows(page, 'Progress per device');
   await expect(devices).toHaveCount(2);
   for (const name of ['Sales 1', 'Sales 2']) {
     await expect(devices.filter({ hasText: name }).getByRole('cell').nth(1)).toHaveText(
@@ -197,15 +154,15 @@ test('a user sends a campaign to 20 leads over two devices from the dialog and w
   expect(texts.some((text) => text.includes(' there,'))).toBe(true);
 
   // The list shows it completed, and the status filter lives in the address.
-  await openCampaigns(page);
-  const campaignRow = rows(page, 'Campaigns').filter({ hasText: 'December promo' });
+  await openScreen(page, 'Campaigns');
+  const campaignRow = tableRows(page, 'Campaigns').filter({ hasText: 'December promo' });
   await expect(campaignRow).toContainText('Completed');
   await expect(progressBar(page, 'December promo')).toHaveAttribute('aria-valuenow', '100');
   await page.getByLabel('Status').selectOption({ label: 'Running' });
   await expect(page).toHaveURL(/status=RUNNING/);
   await expect(page.getByText('No campaign matches these filters.')).toBeVisible();
   await page.getByRole('button', { name: 'Show all' }).click();
-  await expect(rows(page, 'Campaigns')).toHaveCount(1);
+  await expect(tableRows(page, 'Campaigns')).toHaveCount(1);
   await checkScreen(page, 'campaigns');
   await expectNoSidewaysScroll(page);
 });

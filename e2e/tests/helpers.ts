@@ -255,6 +255,56 @@ export async function sendByApi(
 }
 
 /** Playwright's `test`, failing any test whose pages log an error or throw. */
+/** Digits only: the simulated network may name a recipient by phone or by JID. */
+export function recipientDigits(address: string): string {
+  return address.replace(/@.*$/, '').replace(/\D/g, '');
+}
+
+/** Waits until the device `id` is ONLINE, as the API says. */
+export async function waitDeviceOnline(request: APIRequestContext, token: string, id: string) {
+  await expect
+    .poll(async () => {
+      const data = await gqlOk<{ device: { status: string } | null }>(
+        request,
+        'query($id: ID!) { device(id: $id) { status } }',
+        { id },
+        token,
+      );
+      return data.device?.status;
+    })
+    .toBe('ONLINE');
+}
+
+/** Opens a screen from the main navigation and waits for its heading. */
+export async function openScreen(page: Page, name: string) {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name, exact: true })
+    .click();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+}
+
+/** The rows of a table (without its header row). */
+export function tableRows(page: Page, table: string) {
+  return page
+    .getByRole('table', { name: table })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell') });
+}
+
+/** At a phone's width the page must not scroll sideways. */
+export async function expectNoSidewaysScroll(page: Page) {
+  const original = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+  if (original) await page.setViewportSize(original);
+}
+
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [
     async ({ context }, use) => {

@@ -1,15 +1,20 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 
 import {
   addPairedDevice,
   checkScreen,
   expect,
+  expectNoSidewaysScroll,
   gqlOk,
   logInWithToken,
+  openScreen,
+  recipientDigits,
   signUpByApi,
   simNetwork,
+  tableRows,
   test,
   uniqueEmail,
+  waitDeviceOnline,
 } from './helpers';
 
 const PASSWORD = 'teal-harbor-42-lantern';
@@ -19,25 +24,6 @@ const STEPS = [
   { wait: '60', text: 'Step two: did you see our offer?' },
   { wait: '60', text: 'Step three: last call.' },
 ] as const;
-
-/** Digits only: the simulated network may name a recipient by phone or by JID. */
-function digits(address: string): string {
-  return address.replace(/@.*$/, '').replace(/\D/g, '');
-}
-
-async function waitOnline(request: APIRequestContext, token: string, id: string) {
-  await expect
-    .poll(async () => {
-      const data = await gqlOk<{ device: { status: string } | null }>(
-        request,
-        'query($id: ID!) { device(id: $id) { status } }',
-        { id },
-        token,
-      );
-      return data.device?.status;
-    })
-    .toBe('ONLINE');
-}
 
 /** A lead with the sequence's trigger code, created the way a script would. */
 async function createTriggeredLead(
@@ -68,37 +54,8 @@ async function contactStatuses(
     token,
   );
   return new Map(
-    (data.sequence?.contacts.nodes ?? []).map((node) => [digits(node.phone), node.status]),
+    (data.sequence?.contacts.nodes ?? []).map((node) => [recipientDigits(node.phone), node.status]),
   );
-}
-
-async function openSequences(page: Page) {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Sequences', exact: true })
-    .click();
-  await expect(page.getByRole('heading', { name: 'Sequences', level: 1 })).toBeVisible();
-}
-
-/** The rows of a table (without its header row). */
-function rows(page: Page, table: string) {
-  return page
-    .getByRole('table', { name: table })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell') });
-}
-
-/** At a phone's width the page must not scroll sideways. */
-async function expectNoSidewaysScroll(page: Page) {
-  const original = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-  if (original) await page.setViewportSize(original);
 }
 
 test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 when the clock moves on', async ({
@@ -113,15 +70,17 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   });
   const first = await addPairedDevice(request, token, 'Sales 1', '+60199000001');
   const second = await addPairedDevice(request, token, 'Sales 2', '+60199000002');
-  await waitOnline(request, token, first);
-  await waitOnline(request, token, second);
+  await waitDeviceOnline(request, token, first);
+  await waitDeviceOnline(request, token, second);
   const sim = simNetwork(request, token);
   const sentTo = async (deviceId: string, phone: string) =>
-    (await sim.sent(deviceId)).filter((message) => digits(message.to) === digits(phone));
+    (await sim.sent(deviceId)).filter(
+      (message) => recipientDigits(message.to) === recipientDigits(phone),
+    );
 
   await logInWithToken(page, token);
   await page.goto('/');
-  await openSequences(page);
+  await openScreen(page, 'Sequences');
   await expect(page.getByRole('heading', { name: 'No sequences yet' })).toBeVisible();
 
   // The editor: three steps, 0 / 60 / 60 minutes apart, no pause between sends.
@@ -149,7 +108,7 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   await expect(page).toHaveURL(/\/sequences\/[^/]+$/);
   const sequenceId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
   await expect(page.getByText('Draft', { exact: true }).first()).toBeVisible();
-  await expect(rows(page, 'Progress per step')).toHaveCount(3);
+  await expect(tableRows(page, 'Progress per step')).toHaveCount(3);
 
   await page.getByRole('button', { name: 'Activate', exact: true }).click();
   await expect(
@@ -172,7 +131,7 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   expect(await sentTo(second, replier.phone)).toHaveLength(0);
   expect(await sentTo(first, quiet.phone)).toHaveLength(0);
 
-  const contacts = rows(page, 'Contacts');
+  const contacts = tableRows(page, 'Contacts');
   await expect(contacts.filter({ hasText: 'Aisyah' })).toContainText('2 of 3', { timeout: 15_000 });
 
   // The lead answers; its run ends as REPLIED.
@@ -184,7 +143,7 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   );
   await expect
     .poll(async () =>
-      (await contactStatuses(request, token, sequenceId)).get(digits(replier.phone)),
+      (await contactStatuses(request, token, sequenceId)).get(recipientDigits(replier.phone)),
     )
     .toBe('REPLIED');
 
@@ -208,15 +167,15 @@ test('a lead enrolled by its trigger gets step 1, replies, and gets no step 2 wh
   await replied.getByRole('button', { name: 'Hide timeline' }).click();
   await expect(timeline).toHaveCount(0);
   await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Replied' });
-  await expect(rows(page, 'Contacts')).toHaveCount(1);
-  await expect(rows(page, 'Contacts').first()).toContainText('Aisyah');
+  await expect(tableRows(page, 'Contacts')).toHaveCount(1);
+  await expect(tableRows(page, 'Contacts').first()).toContainText('Aisyah');
   await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Any status' });
   await checkScreen(page, 'sequence-detail');
   await expectNoSidewaysScroll(page);
 
   // The list: active, three steps, one contact replied.
-  await openSequences(page);
-  const row = rows(page, 'Sequences').filter({ hasText: 'Cold outreach' });
+  await openScreen(page, 'Sequences');
+  const row = tableRows(page, 'Sequences').filter({ hasText: 'Cold outreach' });
   await expect(row).toContainText('Active');
   await expect(row).toContainText('3 steps');
   await expect(row).toContainText('1 replied');

@@ -54,6 +54,14 @@ async fn create(app: &TestApp, token: &str, input: Value) -> crate::helpers::Gql
     .await
 }
 
+/// Creates an AI campaign that must be accepted; its id.
+async fn create_id(app: &TestApp, token: &str, input: Value) -> String {
+    create(app, token, input).await.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn campaign(app: &TestApp, token: &str, id: &str) -> Value {
     app.gql(
         Some(token),
@@ -154,16 +162,7 @@ async fn ten_devices_with_a_limit_of_seven_send_seventy_leads_and_leave_thirty_i
         .iter()
         .all(|d| d["leads"] == 7));
 
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Pool", "message": "Hi {name|there}", "niches": ["beauty"], "perDeviceLimit": 7, "minDelaySeconds": 0, "maxDelaySeconds": 0 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Pool", "message": "Hi {name|there}", "niches": ["beauty"], "perDeviceLimit": 7, "minDelaySeconds": 0, "maxDelaySeconds": 0 })).await;
     let done = wait_for(&app, t, &id, "COMPLETED_WITH_PENDING").await;
     assert_eq!(
         done["pausedReason"],
@@ -236,16 +235,7 @@ async fn a_device_failing_three_sends_in_a_row_is_out_and_its_unsent_leads_go_to
     .await
     .data();
     // A second apart, so the failing device still holds leads when its third failure is seen.
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Failover", "message": "Hi", "perDeviceLimit": 30, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Failover", "message": "Hi", "perDeviceLimit": 30, "minDelaySeconds": 1, "maxDelaySeconds": 1 })).await;
     let done = wait_for(&app, t, &id, "COMPLETED").await;
     let failing = part(&done, &fleet[0]);
     assert_eq!(failing["status"], "FAILED", "{done}");
@@ -293,16 +283,7 @@ async fn a_device_that_goes_offline_gives_its_leads_to_the_others_and_rejoins_wh
     let t = &user.token;
     let fleet = devices(&app, t, 3, "+601130000").await;
     pool_leads(&app, t, 60, "+6012320", &[]).await;
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Offline", "message": "Hi", "perDeviceLimit": 25, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Offline", "message": "Hi", "perDeviceLimit": 25, "minDelaySeconds": 1, "maxDelaySeconds": 1 })).await;
     eventually(Duration::from_secs(20), "the first sends", || async {
         app.sim_sent(t, &fleet[1]).await.len() >= 2
     })
@@ -378,16 +359,12 @@ async fn two_nodes_and_interrupted_rounds_deal_no_lead_twice() {
     let t = &user.token;
     let fleet = devices(&first, t, 4, "+601140000").await;
     pool_leads(&first, t, 120, "+6012330", &[]).await;
-    let created = create(
+    let id = create_id(
         &first,
         t,
         json!({ "title": "Two nodes", "message": "Hi", "perDeviceLimit": 40, "minDelaySeconds": 0, "maxDelaySeconds": 0 }),
     )
     .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let uuid: uuid::Uuid = id.parse().unwrap();
     // Besides both nodes' schedulers: rounds run at once on both nodes, and rounds cut off at
     // every point they can be (as a kill -9 would stop one).
@@ -427,16 +404,7 @@ async fn pause_holds_the_dealt_leads_and_resume_sends_each_of_them_once() {
     let t = &user.token;
     let fleet = devices(&app, t, 2, "+601160000").await;
     pool_leads(&app, t, 12, "+6012350", &[]).await;
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Held", "message": "Hi {name}", "perDeviceLimit": 10, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Held", "message": "Hi {name}", "perDeviceLimit": 10, "minDelaySeconds": 1, "maxDelaySeconds": 1 })).await;
     eventually(Duration::from_secs(20), "a first send", || async {
         !received(&app, t, &fleet).await.is_empty()
     })
@@ -511,16 +479,7 @@ async fn cancel_gives_the_unsent_leads_back_to_the_pool_and_clone_deals_them_lat
     let t = &user.token;
     let fleet = devices(&app, t, 2, "+601150000").await;
     pool_leads(&app, t, 40, "+6012340", &[]).await;
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Slow", "message": "Hi", "perDeviceLimit": 20, "minDelaySeconds": 2, "maxDelaySeconds": 2 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Slow", "message": "Hi", "perDeviceLimit": 20, "minDelaySeconds": 2, "maxDelaySeconds": 2 })).await;
     eventually(Duration::from_secs(20), "a first send", || async {
         !received(&app, t, &fleet).await.is_empty()
     })
@@ -605,16 +564,7 @@ async fn bad_input_is_refused_and_a_campaign_without_an_online_device_fails_with
     }
     assert_eq!(app.count("campaigns").await, 0);
 
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Nobody online", "message": "Hi", "perDeviceLimit": 5, "deviceIds": [pairing] }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Nobody online", "message": "Hi", "perDeviceLimit": 5, "deviceIds": [pairing] })).await;
     let failed = wait_for(&app, t, &id, "FAILED").await;
     assert!(
         failed["pausedReason"]
@@ -658,16 +608,7 @@ async fn an_ai_campaign_runs_on_the_embedded_default_sqlite_with_the_in_process_
     )
     .await
     .data();
-    let created = create(
-        &app,
-        t,
-        json!({ "title": "Embedded", "message": "Hi {name}", "niches": ["vip"], "perDeviceLimit": 12, "minDelaySeconds": 1, "maxDelaySeconds": 1 }),
-    )
-    .await;
-    let id = created.data()["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&app, t, json!({ "title": "Embedded", "message": "Hi {name}", "niches": ["vip"], "perDeviceLimit": 12, "minDelaySeconds": 1, "maxDelaySeconds": 1 })).await;
     let done = wait_for(&app, t, &id, "COMPLETED").await;
     assert_eq!(part(&done, &fleet[2])["status"], "FAILED", "{done}");
     assert_eq!(done["progress"]["totals"]["failed"], 3);

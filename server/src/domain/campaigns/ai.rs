@@ -34,16 +34,16 @@ use sea_orm::{
     ActiveEnum,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QuerySelect, QueryTrait, Statement, TransactionTrait,
-    Value,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    TransactionTrait, Value,
 };
 use uuid::Uuid;
 
-use super::{device_ids, niches, publish, CampaignKind, CampaignStatus};
+use super::{device_ids, message_kind, niches, publish, CampaignKind, CampaignStatus};
 use crate::{
     domain::{
         leads::{self, LeadFilter},
-        outbox::{self, send, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners},
+        outbox::{self, send, CounterDeltas, DevicesToLock, OutboxStatus, RowOwners},
         Ports,
     },
     entities::{
@@ -669,23 +669,26 @@ async fn deal(
     let locked = outbox::lock_devices(txn, DevicesToLock::Ids(&devices)).await?;
     open.retain(|(d, _)| locked.contains(d));
     let postgres = txn.get_database_backend() == DbBackend::Postgres;
-    let oldest = Query::select()
-        .column(lead_rows::Column::Id)
-        .from(lead_rows::Entity)
-        .cond_where(candidates(campaign))
-        .order_by(lead_rows::Column::CreatedAt, sea_orm::Order::Asc)
-        .order_by(lead_rows::Column::Id, sea_orm::Order::Asc)
-        .limit(wanted as u64)
-        .to_owned();
     let mut claimed = if postgres {
         // Read now, claimed with the plan below (one write of each lead, not two).
         lead_rows::Entity::find()
-            .filter(lead_rows::Column::Id.in_subquery(oldest))
+            .filter(candidates(campaign))
+            .order_by_asc(lead_rows::Column::CreatedAt)
+            .order_by_asc(lead_rows::Column::Id)
+            .limit(wanted as u64)
             .all(txn)
             .await?
     } else {
         // Claim the oldest matching PENDING leads: conditional, so a lead another campaign
         // claimed meanwhile is left out rather than dealt twice.
+        let oldest = Query::select()
+            .column(lead_rows::Column::Id)
+            .from(lead_rows::Entity)
+            .cond_where(candidates(campaign))
+            .order_by(lead_rows::Column::CreatedAt, sea_orm::Order::Asc)
+            .order_by(lead_rows::Column::Id, sea_orm::Order::Asc)
+            .limit(wanted as u64)
+            .to_owned();
         lead_rows::Entity::update_many()
             .col_expr(
                 lead_rows::Column::Status,
@@ -803,11 +806,7 @@ async fn claim_and_write_postgres(
         lead_id: Uuid,
         device_id: Uuid,
     }
-    let kind = if campaign.image_ref.is_some() {
-        MessageKind::Image
-    } else {
-        MessageKind::Text
-    };
+    let kind = message_kind(campaign);
     // The JID of a phone number: its digits at WhatsApp's server (as `Jid::from_phone`).
     let sql = "WITH plan AS ( \
            SELECT r.lead_id, r.device_id \
@@ -984,11 +983,7 @@ fn row_for(
     device: Uuid,
     now: DateTime<Utc>,
 ) -> rows::ActiveModel {
-    let kind = if campaign.image_ref.is_some() {
-        MessageKind::Image
-    } else {
-        MessageKind::Text
-    };
+    let kind = message_kind(campaign);
     rows::ActiveModel {
         user_id: Set(campaign.user_id),
         device_id: Set(device),

@@ -49,6 +49,15 @@ pub fn device_ids(campaign: &campaigns::Model) -> Vec<DeviceId> {
         .collect()
 }
 
+/// What the campaign's messages are: an image with the text as its caption, or a text.
+pub fn message_kind(campaign: &campaigns::Model) -> crate::domain::outbox::MessageKind {
+    if campaign.image_ref.is_some() {
+        crate::domain::outbox::MessageKind::Image
+    } else {
+        crate::domain::outbox::MessageKind::Text
+    }
+}
+
 /// The campaign's niche tags as entered.
 pub fn niches(campaign: &campaigns::Model) -> Vec<String> {
     campaign

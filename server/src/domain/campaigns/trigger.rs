@@ -19,13 +19,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{device_ids, niches, publish, CampaignKind, CampaignStatus, OPTED_OUT};
+use super::{device_ids, message_kind, niches, publish, CampaignKind, CampaignStatus, OPTED_OUT};
 use crate::{
     domain::{
         leads::{self, AudienceKind, LeadFilter},
-        outbox::{
-            self, send, CounterDeltas, DevicesToLock, MessageKind, OutboxStatus, RowOwners, Source,
-        },
+        outbox::{self, send, CounterDeltas, DevicesToLock, OutboxStatus, RowOwners, Source},
         Ports,
     },
     entities::{
@@ -208,11 +206,7 @@ fn materialise(
     }
     // One lookup of the number per lead (a LEFT JOIN), read by the three columns that depend on it.
     let opted = Expr::col((opt_out_rows::Entity, opt_out_rows::Column::Phone)).is_not_null();
-    let kind = if campaign.image_ref.is_some() {
-        MessageKind::Image
-    } else {
-        MessageKind::Text
-    };
+    let kind = message_kind(campaign);
     let select = Query::select()
         .expr(Expr::col((lead_rows::Entity, lead_rows::Column::UserId)))
         .expr(Expr::col((lead_rows::Entity, lead_rows::Column::DeviceId)))
