@@ -362,9 +362,7 @@ async fn sim_message_ids_are_never_reused_after_a_reconnect_or_a_restart() {
     second
         .send_text(&user.token, &device, "+60123000010", "three")
         .await;
-    // Up to the lease's 15 s: when the first process did not get to release its hold on the
-    // device before it stopped, the second takes the device over once the hold expires.
-    eventually(Duration::from_secs(30), "the third send", || async {
+    eventually(Duration::from_secs(10), "the third send", || async {
         second.sim_sent(&user.token, &device).await.len() == 3
     })
     .await;
